@@ -1,0 +1,140 @@
+//! Atom 1.0 (RFC 4287), written with `atom_syndication`. Entry ids carry the same
+//! identity as the RSS guids (see [`crate::model::Item::id_iri`]).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use atom_syndication::extension::Extension;
+use atom_syndication::{Content, Entry, Feed as AtomFeed, Generator, Link, Person, Text};
+use chrono::{DateTime, FixedOffset};
+
+use crate::model::{Feed, Item};
+use crate::paging::Page;
+
+/// A fixed date for an empty feed, so even that is reproducible.
+fn epoch() -> DateTime<FixedOffset> {
+    DateTime::from_timestamp(0, 0)
+        .expect("epoch")
+        .fixed_offset()
+}
+
+fn link(rel: &str, href: &str, mime: Option<&str>) -> Link {
+    Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: mime.map(str::to_string),
+        ..Link::default()
+    }
+}
+
+pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, w: W) -> Result<W, atom_syndication::Error> {
+    document(feed, page).write_to(w)
+}
+
+pub fn document(feed: &Feed, page: &Page<'_>) -> AtomFeed {
+    let show = &feed.show;
+    let mut links = vec![link("self", &page.self_url, Some("application/atom+xml"))];
+    if !show.link.is_empty() {
+        links.push(link("alternate", &show.link, Some("text/html")));
+    }
+    for (rel, href) in &page.links {
+        links.push(link(rel, href, Some("application/atom+xml")));
+    }
+    if let Some(hub) = &show.output.hub {
+        links.push(link("hub", hub, None));
+    }
+    let mut f = AtomFeed {
+        title: Text::plain(show.title.clone()),
+        id: format!("urn:uuid:{}", show.podcast_guid),
+        updated: feed.updated.unwrap_or_else(epoch),
+        authors: vec![Person {
+            name: if show.author.is_empty() {
+                show.title.clone()
+            } else {
+                show.author.clone()
+            },
+            uri: Some(show.link.clone()).filter(|l| !l.is_empty()),
+            ..Person::default()
+        }],
+        generator: Some(Generator {
+            value: "feedgen".into(),
+            uri: None,
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+        logo: show.image.clone(),
+        rights: show.copyright.clone().map(Text::plain),
+        subtitle: Some(Text::plain(show.description.clone())),
+        links,
+        lang: Some(show.language.clone()).filter(|l| !l.is_empty()),
+        entries: page.items.iter().map(|i| entry(feed, i)).collect(),
+        ..AtomFeed::default()
+    };
+    if page.complete {
+        let mut ext = BTreeMap::new();
+        ext.insert(
+            "complete".to_string(),
+            vec![Extension {
+                name: "fh:complete".into(),
+                ..Extension::default()
+            }],
+        );
+        f.extensions.insert("fh".into(), ext);
+        f.namespaces
+            .insert("fh".into(), crate::rss_feed::NS_FH.into());
+    }
+    f
+}
+
+fn entry(feed: &Feed, i: &Item) -> Entry {
+    let to_person = |p: &crate::model::PersonCredit| Person {
+        name: p.name.clone(),
+        uri: p.href.clone(),
+        ..Person::default()
+    };
+    let mut authors: Vec<Person> = i
+        .persons
+        .iter()
+        .filter(|p| p.role == "host")
+        .map(to_person)
+        .collect();
+    if authors.is_empty() {
+        authors.push(Person {
+            name: if feed.show.author.is_empty() {
+                feed.show.title.clone()
+            } else {
+                feed.show.author.clone()
+            },
+            ..Person::default()
+        });
+    }
+    let contributors = i.persons.iter().map(to_person).collect();
+    let mut links = Vec::new();
+    if !i.link.is_empty() {
+        links.push(link("alternate", &i.link, Some("text/html")));
+    }
+    if let Some(e) = &i.enclosure {
+        links.push(Link {
+            length: Some(e.length.to_string()),
+            ..link("enclosure", &e.url, Some(&e.mime))
+        });
+    }
+    if let Some(v) = &i.video {
+        links.push(link("related", v, Some("text/html")));
+    }
+    Entry {
+        title: Text::plain(i.title.clone()),
+        id: i.id_iri.clone(),
+        updated: i.published,
+        published: Some(i.published),
+        authors,
+        contributors,
+        links,
+        content: Some(Content {
+            value: Some(i.content_html.clone()),
+            content_type: Some("html".into()),
+            ..Content::default()
+        }),
+        summary: Some(Text::plain(i.summary_text.clone())).filter(|s| !s.value.is_empty()),
+        ..Entry::default()
+    }
+}

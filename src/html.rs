@@ -1,0 +1,365 @@
+//! Show-notes HTML, rendered from the sanitized event list (never from Markdown).
+//!
+//! - [`render_full`]: headings, lists, links, code, emphasis — for `content:encoded`
+//!   and Atom/JSON content.
+//! - [`render_apple`]: only `p ol ul li a`, at most [`APPLE_LIMIT`] bytes, cut
+//!   between elements, with a link to the full notes when it does not fit.
+//!
+//! The events were already filtered by the parser (raw HTML became text, unsafe
+//! links were dropped), so escaping here is the last line, not the only one.
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Apple's limit for `description`, in bytes.
+pub const APPLE_LIMIT: usize = 4000;
+
+pub fn escape_text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+pub fn escape_attr(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// The full rendering. pulldown-cmark's HTML writer escapes text and attributes;
+/// the event list holds no `Html` events (the parser turned them into text).
+pub fn render_full(events: &[Event<'static>]) -> String {
+    let mut out = String::with_capacity(events.len() * 24);
+    debug_assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_))));
+    pulldown_cmark::html::push_html(&mut out, events.iter().cloned());
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// A node of the Apple rendering.
+#[derive(Debug)]
+enum Node {
+    Elem(&'static str, Vec<Node>),
+    Link(String, Vec<Node>),
+    Text(String),
+}
+
+/// Builds the restricted tree: headings and code become paragraphs, emphasis and
+/// quotes are unwrapped, tables become one paragraph per row.
+fn apple_tree(events: &[Event<'static>]) -> Vec<Node> {
+    let mut stack: Vec<Node> = vec![Node::Elem("root", vec![])];
+    fn children(n: &mut Node) -> &mut Vec<Node> {
+        match n {
+            Node::Elem(_, c) | Node::Link(_, c) => c,
+            Node::Text(_) => unreachable!("text nodes are never on the stack"),
+        }
+    }
+    fn push_text(stack: &mut [Node], s: &str) {
+        let top = stack.last_mut().expect("root");
+        let c = children(top);
+        if let Some(Node::Text(t)) = c.last_mut() {
+            t.push_str(s);
+        } else {
+            c.push(Node::Text(s.to_string()));
+        }
+    }
+    fn close(stack: &mut Vec<Node>) {
+        if stack.len() > 1 {
+            let n = stack.pop().expect("len > 1");
+            children(stack.last_mut().expect("root")).push(n);
+        }
+    }
+    // Which Starts opened a node (true) or were unwrapped (false).
+    let mut opened: Vec<bool> = Vec::new();
+    let mut cells = 0;
+    for e in events {
+        match e {
+            Event::Start(t) => {
+                let node = match t {
+                    Tag::Paragraph
+                    | Tag::Heading { .. }
+                    | Tag::CodeBlock(_)
+                    | Tag::TableRow
+                    | Tag::TableHead => {
+                        cells = 0;
+                        Some(Node::Elem("p", vec![]))
+                    }
+                    Tag::List(None) => Some(Node::Elem("ul", vec![])),
+                    Tag::List(Some(_)) => Some(Node::Elem("ol", vec![])),
+                    Tag::Item => Some(Node::Elem("li", vec![])),
+                    Tag::Link { dest_url, .. } => Some(Node::Link(dest_url.to_string(), vec![])),
+                    Tag::TableCell => {
+                        if cells > 0 {
+                            push_text(&mut stack, " | ");
+                        }
+                        cells += 1;
+                        None
+                    }
+                    _ => None,
+                };
+                opened.push(node.is_some());
+                if let Some(n) = node {
+                    // A block inside a paragraph-like node (a code block in a
+                    // list item is fine; a paragraph inside a paragraph is not).
+                    stack.push(n);
+                }
+            }
+            Event::End(t) => {
+                if opened.pop().unwrap_or(false) {
+                    close(&mut stack);
+                }
+                if matches!(t, TagEnd::Heading(_)) {
+                    // nothing extra: the heading became its own paragraph
+                }
+            }
+            Event::Text(s) | Event::Code(s) => push_text(&mut stack, s),
+            Event::SoftBreak | Event::HardBreak => push_text(&mut stack, " "),
+            _ => {}
+        }
+    }
+    while stack.len() > 1 {
+        close(&mut stack);
+    }
+    match stack.pop() {
+        Some(Node::Elem(_, c)) => c,
+        _ => vec![],
+    }
+}
+
+fn write_node(n: &Node, out: &mut String) {
+    match n {
+        Node::Text(t) => escape_text(t, out),
+        Node::Elem(tag, c) => {
+            // `p` directly containing a block (`p` in `p`) is flattened by writing
+            // the inner paragraph's text only.
+            out.push('<');
+            out.push_str(tag);
+            out.push('>');
+            for ch in c {
+                match ch {
+                    Node::Elem("p", inner) if *tag == "p" => {
+                        inner.iter().for_each(|i| write_node(i, out))
+                    }
+                    _ => write_node(ch, out),
+                }
+            }
+            out.push_str("</");
+            out.push_str(tag);
+            out.push('>');
+        }
+        Node::Link(href, c) => {
+            out.push_str("<a href=\"");
+            escape_attr(href, out);
+            out.push_str("\">");
+            c.iter().for_each(|i| write_node(i, out));
+            out.push_str("</a>");
+        }
+    }
+}
+
+fn node_string(n: &Node) -> String {
+    let mut s = String::new();
+    write_node(n, &mut s);
+    s
+}
+
+/// Writes as many whole children as fit in `budget` bytes; lists are entered so
+/// a long list is cut between its items. Returns true if everything fit.
+fn write_within(nodes: &[Node], budget: usize, out: &mut String) -> bool {
+    for n in nodes {
+        let s = node_string(n);
+        if out.len() + s.len() <= budget {
+            out.push_str(&s);
+            continue;
+        }
+        if let Node::Elem(tag @ ("ul" | "ol" | "li"), c) = n {
+            let open = format!("<{tag}>");
+            let close = format!("</{tag}>");
+            if out.len() + open.len() + close.len() < budget {
+                let mark = out.len();
+                out.push_str(&open);
+                let before = out.len();
+                write_within(c, budget - close.len(), out);
+                if out.len() > before {
+                    out.push_str(&close);
+                } else {
+                    out.truncate(mark);
+                }
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// Result of the Apple rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppleHtml {
+    pub html: String,
+    /// The notes did not fit and were cut.
+    pub truncated: bool,
+}
+
+/// The Apple rendering, cut to `limit` bytes. `full_link` is where the full notes
+/// are (the episode page, else the show page).
+pub fn render_apple(events: &[Event<'static>], full_link: Option<&str>, limit: usize) -> AppleHtml {
+    let tree = apple_tree(events);
+    let mut whole = String::new();
+    tree.iter().for_each(|n| write_node(n, &mut whole));
+    if whole.len() <= limit {
+        return AppleHtml {
+            html: whole,
+            truncated: false,
+        };
+    }
+    let mut trailer = String::new();
+    match full_link {
+        Some(l) => {
+            trailer.push_str("<p><a href=\"");
+            escape_attr(l, &mut trailer);
+            trailer.push_str("\">Full show notes</a></p>");
+        }
+        None => trailer.push_str("<p>…</p>"),
+    }
+    let budget = limit.saturating_sub(trailer.len());
+    let mut out = String::new();
+    write_within(&tree, budget, &mut out);
+    if out.is_empty() {
+        // Even the first block is too big: cut its text at a grapheme boundary.
+        let mut text = String::new();
+        collect_text(&tree, &mut text);
+        let mut p = String::from("<p>");
+        let room = budget.saturating_sub("<p>…</p>".len());
+        let mut used = 0;
+        let mut cut = String::new();
+        for g in text.graphemes(true) {
+            let mut esc = String::new();
+            escape_text(g, &mut esc);
+            if used + esc.len() > room {
+                break;
+            }
+            used += esc.len();
+            cut.push_str(&esc);
+        }
+        p.push_str(&cut);
+        p.push_str("…</p>");
+        out = p;
+    }
+    out.push_str(&trailer);
+    AppleHtml {
+        html: out,
+        truncated: true,
+    }
+}
+
+fn collect_text(nodes: &[Node], out: &mut String) {
+    for n in nodes {
+        match n {
+            Node::Text(t) => out.push_str(t),
+            Node::Elem(_, c) | Node::Link(_, c) => {
+                collect_text(c, out);
+                out.push(' ');
+            }
+        }
+    }
+}
+
+/// Plain text of the notes (for JSON Feed `summary` and checks).
+pub fn plain_text(events: &[Event<'static>]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => s.push('\n'),
+            _ => {}
+        }
+    }
+    s
+}
+
+/// Cuts `s` to at most `max` characters on a grapheme boundary, adding `…`.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut n = 0;
+    for g in s.graphemes(true) {
+        let c = g.chars().count();
+        if n + c + 1 > max {
+            break;
+        }
+        n += c;
+        out.push_str(g);
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pulldown_cmark::Parser;
+
+    fn ev(md: &str) -> Vec<Event<'static>> {
+        Parser::new(md).map(|e| e.into_static()).collect()
+    }
+
+    #[test]
+    fn apple_keeps_only_allowed_tags() {
+        let a = render_apple(
+            &ev("## Head\n\n*em* `code` [l](https://x.io)\n\n- a\n  1. b\n"),
+            None,
+            4000,
+        );
+        assert_eq!(
+            a.html,
+            "<p>Head</p><p>em code <a href=\"https://x.io\">l</a></p><ul><li>a<ol><li>b</li></ol></li></ul>"
+        );
+        assert!(!a.truncated);
+    }
+
+    #[test]
+    fn apple_cuts_between_list_items_and_links_full_notes() {
+        let md: String = (0..400).map(|i| format!("- item number {i} &\n")).collect();
+        let a = render_apple(&ev(&md), Some("https://e.x/1"), 4000);
+        assert!(a.truncated);
+        assert!(a.html.len() <= 4000, "{}", a.html.len());
+        assert!(a
+            .html
+            .ends_with("<p><a href=\"https://e.x/1\">Full show notes</a></p>"));
+        assert!(a.html.contains("</li></ul><p>"));
+        // Never inside an entity.
+        assert!(!a.html.contains("&am<") && a.html.matches("&amp;").count() > 10);
+    }
+
+    #[test]
+    fn apple_cuts_one_huge_paragraph_on_graphemes() {
+        let md = "👩‍👩‍👧‍👦".repeat(1000);
+        let a = render_apple(&ev(&md), None, 4000);
+        assert!(a.truncated && a.html.len() <= 4000);
+        let inner = a.html.trim_start_matches("<p>").split('…').next().unwrap();
+        assert_eq!(inner.len() % "👩‍👩‍👧‍👦".len(), 0);
+    }
+
+    #[test]
+    fn shorten_on_graphemes() {
+        assert_eq!(shorten("abc", 5), "abc");
+        assert_eq!(shorten("e\u{301}e\u{301}e\u{301}", 3), "e\u{301}…");
+    }
+}

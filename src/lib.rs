@@ -1,0 +1,517 @@
+//! feedgen: Markdown show notes + `podcast.toml` → RSS 2.0 (itunes, podcast
+//! namespaces), Atom 1.0 and JSON Feed 1.1.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! config ─┐
+//! episode ┼─► validate ─► model ─► html ─► rss_feed / atom_feed / json_feed ─► verify ─► output
+//! (source, frontmatter, links)                                  (paging)
+//! ```
+//!
+//! Stages never print: they return [`diag::Diagnostic`]s. [`check`] and [`build`]
+//! collect every problem in every file in one run.
+
+pub mod atom_feed;
+pub mod catalog;
+pub mod chapters;
+pub mod config;
+pub mod diag;
+pub mod episode;
+pub mod frontmatter;
+pub mod html;
+pub mod json_feed;
+pub mod ledger;
+pub mod links;
+pub mod media;
+pub mod model;
+pub mod output;
+pub mod paging;
+pub mod report;
+pub mod rss_feed;
+pub mod scaffold;
+pub mod source;
+pub mod validate;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
+
+use diag::{Counts, Diagnostic, Rule, Severity};
+use source::{FileId, SourceDb, SourceFile};
+use validate::{Resolved, Status};
+
+/// "Did you mean": the closest candidate by Jaro-Winkler, if it is close enough.
+pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Failures that are not findings about the show: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// What a run is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of podcast.toml; episodes are found beside it.
+    pub config: PathBuf,
+    /// Output directory given on the command line (trusted, may be anywhere).
+    pub out: Option<PathBuf>,
+    /// "Now", for drafts and scheduled episodes; fixed in tests.
+    pub now: DateTime<FixedOffset>,
+    pub strict: bool,
+    /// Episodes (by number or slug) whose published guid/enclosure may change.
+    pub allow_guid_change: Vec<String>,
+}
+
+impl Options {
+    pub fn new(config: impl Into<PathBuf>, now: DateTime<FixedOffset>) -> Self {
+        Options {
+            config: config.into(),
+            out: None,
+            now,
+            strict: false,
+            allow_guid_change: vec![],
+        }
+    }
+}
+
+/// Everything read and checked: the input to a build.
+pub struct Project {
+    pub root: PathBuf,
+    pub sources: SourceDb,
+    pub show: config::Show,
+    pub episodes: Vec<Resolved>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Project {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.diags)
+    }
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// An episode file found on disk.
+#[derive(Debug, Clone)]
+pub struct EpisodePath {
+    pub path: PathBuf,
+    pub slug: String,
+    /// Folder whose files belong to the episode (or holding `NNN.md`).
+    pub dir: PathBuf,
+}
+
+/// Finds `episodes/NNN.md` and `episodes/NNN/README.md`, sorted by path. Names
+/// starting with `_` or `.` (templates, drafts kept aside) are skipped.
+pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
+    let dir = root.join("episodes");
+    let rd = std::fs::read_dir(&dir).map_err(|e| Error::Read {
+        path: dir.clone(),
+        source: e,
+    })?;
+    let mut out = Vec::new();
+    for entry in rd.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('_') || name.starts_with('.') {
+            continue;
+        }
+        let p = entry.path();
+        if p.is_dir() {
+            let readme = p.join("README.md");
+            if readme.exists() {
+                out.push(EpisodePath {
+                    path: readme,
+                    slug: name,
+                    dir: p,
+                });
+            }
+        } else if let Some(stem) = name.strip_suffix(".md") {
+            if stem.eq_ignore_ascii_case("readme") {
+                continue;
+            }
+            out.push(EpisodePath {
+                path: p,
+                slug: stem.to_string(),
+                dir: dir.clone(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Reads and decodes one file, enforcing the size cap and the tree boundary.
+fn read_episode(root: &Path, ep: &EpisodePath, max: u64) -> Result<String, (String, Diagnostic)> {
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if let Ok(real) = ep.path.canonicalize() {
+        if !real.starts_with(&canon_root) {
+            return Err((
+                String::new(),
+                Diagnostic::new(Rule::UnsafePath, format!("this episode file leads outside the project (to {})", real.display()))
+                    .help("episode files must live inside the project; copy the file instead of linking it"),
+            ));
+        }
+    }
+    let meta = std::fs::metadata(&ep.path).map_err(|e| {
+        (
+            String::new(),
+            Diagnostic::new(Rule::MediaFile, format!("cannot read: {e}")),
+        )
+    })?;
+    if meta.len() > max {
+        return Err((
+            String::new(),
+            Diagnostic::new(
+                Rule::FileTooLarge,
+                format!("the file is {} bytes; the cap is {max}", meta.len()),
+            )
+            .help("raise [limits] max_episode_bytes in podcast.toml if this is intended"),
+        ));
+    }
+    let bytes = std::fs::read(&ep.path).map_err(|e| {
+        (
+            String::new(),
+            Diagnostic::new(Rule::MediaFile, format!("cannot read: {e}")),
+        )
+    })?;
+    source::decode(&bytes).map_err(|(lossy, e)| {
+        let shown: Vec<String> = e.bytes.iter().map(|b| format!("{b:#04x}")).collect();
+        let d = Diagnostic::new(
+            Rule::InvalidUtf8,
+            format!(
+                "the file is not UTF-8: byte {} at line {}, byte column {}",
+                shown.join(" "),
+                e.line,
+                e.byte_column
+            ),
+        )
+        .help("save the file as UTF-8 (it may be Shift_JIS or Latin-1)");
+        // The caret points at the replacement character in the lossy copy.
+        (
+            lossy,
+            Diagnostic {
+                span: Some(diag::Span::new(FileId(u32::MAX), e.offset..e.offset + 3)),
+                ..d
+            },
+        )
+    })
+}
+
+/// Reads podcast.toml and every episode, parses and validates them in parallel,
+/// and collects all diagnostics (with `[rules]` and `--strict` applied).
+pub fn load(opts: &Options) -> Result<Project, Error> {
+    let config_path = &opts.config;
+    let root = config_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
+    let config_bytes = std::fs::read(config_path).map_err(|e| Error::Read {
+        path: config_path.clone(),
+        source: e,
+    })?;
+    let mut sources = SourceDb::default();
+    let mut diags = Vec::new();
+    let config_name = source::display_path(&root, config_path);
+    let (show, mut cdiags) = match source::decode(&config_bytes) {
+        Ok(text) => {
+            let id = sources.add(SourceFile::new(config_name, config_path.clone(), text));
+            let text = sources.get(id).text.clone();
+            config::load(id, &text)
+        }
+        Err((lossy, e)) => {
+            let id = sources.add(SourceFile::new(config_name, config_path.clone(), lossy));
+            let d = Diagnostic::new(
+                Rule::InvalidUtf8,
+                format!(
+                    "podcast.toml is not UTF-8 (line {}, byte column {})",
+                    e.line, e.byte_column
+                ),
+            )
+            .at(id, e.offset..e.offset + 3);
+            config::load(id, "").0.pipe(|s| (s, vec![d]))
+        }
+    };
+    diags.append(&mut cdiags);
+
+    let paths = discover(&root)?;
+    let max = show.limits.max_episode_bytes;
+    let texts: Vec<_> = paths
+        .par_iter()
+        .map(|p| read_episode(&root, p, max))
+        .collect();
+    let mut readable = Vec::new();
+    for (p, t) in paths.iter().zip(texts) {
+        let name = source::display_path(&root, &p.path);
+        match t {
+            Ok(text) => {
+                let id = sources.add(SourceFile::new(name, p.path.clone(), text));
+                readable.push((id, p));
+            }
+            Err((lossy, mut d)) => {
+                let id = sources.add(SourceFile::new(name, p.path.clone(), lossy));
+                d.span = Some(match d.span {
+                    Some(s) => diag::Span::new(
+                        id,
+                        s.range.start..s.range.end.min(sources.get(id).text.len()),
+                    ),
+                    None => diag::Span::new(id, 0..0),
+                });
+                diags.push(d);
+            }
+        }
+    }
+    let ctx = validate::Context {
+        show: &show,
+        root: &root,
+        now: opts.now,
+    };
+    let results: Vec<(Resolved, Vec<Diagnostic>)> = readable
+        .par_iter()
+        .map(|(id, p)| {
+            let text = &sources.get(*id).text;
+            let mut parsed = episode::parse(*id, &p.slug, text, &show);
+            let mut d = std::mem::take(&mut parsed.diags);
+            let (r, mut vd) = validate::resolve(&ctx, parsed, &p.dir);
+            d.append(&mut vd);
+            (r, d)
+        })
+        .collect();
+    let mut episodes = Vec::with_capacity(results.len());
+    for (r, mut d) in results {
+        diags.append(&mut d);
+        episodes.push(r);
+    }
+    diags.extend(validate::cross_check(&show, &episodes));
+    let mut overrides = show.overrides.clone();
+    overrides.strict = opts.strict;
+    let mut diags: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter_map(|d| overrides.apply(d))
+        .collect();
+    report::sort(&sources, &mut diags);
+    Ok(Project {
+        root,
+        sources,
+        show,
+        episodes,
+        diags,
+    })
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+/// Validates everything; writes nothing.
+pub fn check(opts: &Options) -> Result<Project, Error> {
+    load(opts)
+}
+
+/// The published items, newest first (ties: higher number, then slug).
+pub fn published_items(project: &Project) -> Vec<model::Item> {
+    let mut items: Vec<model::Item> = project
+        .episodes
+        .iter()
+        .filter(|r| r.status == Status::Publish)
+        .map(|r| r.item.clone())
+        .collect();
+    items.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then(b.number.cmp(&a.number))
+            .then(a.slug.cmp(&b.slug))
+    });
+    items
+}
+
+/// Assembles the model the writers render.
+pub fn feed_of(project: &Project) -> model::Feed {
+    let items = published_items(project);
+    let updated = items.iter().map(|i| i.published).max();
+    model::Feed {
+        show: project.show.clone(),
+        persons: validate::channel_persons(&project.show),
+        items,
+        updated,
+    }
+}
+
+/// Renders every document and checks each by parsing it back.
+pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
+    let show = &feed.show;
+    let base_dir = show
+        .feed_url
+        .rfind('/')
+        .map(|i| &show.feed_url[..=i])
+        .unwrap_or("");
+    let atom_url = format!("{base_dir}atom.xml");
+    let json_url = format!("{base_dir}feed.json");
+    let verify_err = |what: &str, e: String| {
+        Diagnostic::new(
+            Rule::OutputVerify,
+            format!("{what} failed verification: {e}"),
+        )
+    };
+    let mut outs = Vec::new();
+    for page in paging::paginate(
+        &feed.items,
+        show.output.page_size,
+        &show.feed_url,
+        "feed.xml",
+    ) {
+        let bytes = rss_feed::write(feed, &page, Vec::new())
+            .map_err(|e| verify_err("feed.xml", e.to_string()))?;
+        let name = paging::page_file("feed.xml", page.number);
+        verify::rss(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
+        outs.push(output::Output { name, bytes });
+    }
+    for page in paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml") {
+        let bytes = atom_feed::write(feed, &page, Vec::new())
+            .map_err(|e| verify_err("atom.xml", e.to_string()))?;
+        let name = paging::page_file("atom.xml", page.number);
+        verify::atom(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
+        outs.push(output::Output { name, bytes });
+    }
+    let json = json_feed::to_string(&json_feed::document(feed, &json_url)).into_bytes();
+    verify::json(&json, &feed.items).map_err(|e| verify_err("feed.json", e))?;
+    outs.push(output::Output {
+        name: "feed.json".into(),
+        bytes: json,
+    });
+    Ok(outs)
+}
+
+/// Where outputs go: `--out`, else `[output] dir` (which must stay inside the
+/// project unless `allow_outside = true`), else `public/`.
+pub fn output_dir(project: &Project, opts: &Options) -> Result<PathBuf, Diagnostic> {
+    if let Some(o) = &opts.out {
+        return Ok(o.clone());
+    }
+    let rel = project
+        .show
+        .output
+        .dir
+        .clone()
+        .unwrap_or_else(|| "public".into());
+    let dir = project.root.join(&rel);
+    let escapes = Path::new(&rel).is_absolute()
+        || Path::new(&rel)
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    if escapes && !project.show.output.allow_outside {
+        return Err(Diagnostic::new(
+            Rule::UnsafePath,
+            format!("output dir `{rel}` is outside the project"),
+        )
+        .help("pass --out DIR, or set [output] allow_outside = true"));
+    }
+    Ok(dir)
+}
+
+/// Result of a build.
+pub struct BuildOutcome {
+    pub project: Project,
+    /// Files written; empty when the build refused to write.
+    pub written: Vec<PathBuf>,
+    pub published: usize,
+}
+
+/// Validates, renders, verifies and publishes. Nothing is written when any error
+/// exists; the previous outputs then stay byte-identical.
+pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
+    let mut project = load(opts)?;
+    if project.has_errors() {
+        return Ok(BuildOutcome {
+            project,
+            written: vec![],
+            published: 0,
+        });
+    }
+    let feed = feed_of(&project);
+    let published = feed.items.len();
+    let fail = |mut project: Project, d: Diagnostic| {
+        project.diags.push(d);
+        Ok(BuildOutcome {
+            project,
+            written: vec![],
+            published: 0,
+        })
+    };
+    let dir = match output_dir(&project, opts) {
+        Ok(d) => d,
+        Err(d) => return fail(project, d),
+    };
+    let outputs = match render(&feed) {
+        Ok(o) => o,
+        Err(d) => return fail(project, d),
+    };
+    let _lock = output::lock_dir(&dir).map_err(|e| Error::Write {
+        path: dir.clone(),
+        source: e,
+    })?;
+    let lock_path = project.root.join(ledger::FILE_NAME);
+    let mut ledger = ledger::Ledger::load(&lock_path).map_err(|e| Error::Read {
+        path: lock_path.clone(),
+        source: e,
+    })?;
+    let ledger_diags = ledger.reconcile(&feed.items, &opts.allow_guid_change);
+    if !ledger_diags.is_empty() {
+        let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
+        project.diags.extend(ledger_diags);
+        if has_error {
+            return Ok(BuildOutcome {
+                project,
+                written: vec![],
+                published: 0,
+            });
+        }
+    }
+    let written =
+        output::publish(&dir, &outputs, &["feed-", "atom-"]).map_err(|e| Error::Write {
+            path: dir.clone(),
+            source: e,
+        })?;
+    ledger.save(&lock_path).map_err(|e| Error::Write {
+        path: lock_path.clone(),
+        source: e,
+    })?;
+    Ok(BuildOutcome {
+        project,
+        written,
+        published,
+    })
+}

@@ -1,0 +1,204 @@
+//! The `feedgen` command: a thin clap front end over the library.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset};
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+
+use feedgen::diag::{Counts, Diagnostic, Severity};
+use feedgen::source::SourceDb;
+use feedgen::{report, Options};
+
+/// Turn a podcast's Markdown show notes and podcast.toml into RSS 2.0 (with
+/// Apple's itunes: and the Podcasting 2.0 podcast: namespaces), Atom and JSON Feed.
+///
+/// feedgen reads ./podcast.toml and the episodes beside it (episodes/NNN.md or
+/// episodes/NNN/README.md), reports every problem in every file in one run, and
+/// writes the feeds only when there is no error.
+///
+/// Exit status: 0 success, 1 validation errors (or warnings with --strict),
+/// 2 usage or I/O errors.
+#[derive(Parser, Debug)]
+#[command(
+    name = "feedgen",
+    version,
+    after_help = "Examples:\n  feedgen build                      build ./podcast.toml into ./public\n  feedgen check --format json        CI-friendly diagnostics, one JSON object per line\n  feedgen build --now 2021-02-01T00:00:00Z   reproducible build with a fixed \"now\"\n  feedgen new                        start the next episode from the template\n\nRules and formats: docs/rules.md, docs/format.md"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Path of podcast.toml; episodes/ is read from the same folder.
+    #[arg(
+        long,
+        global = true,
+        default_value = "podcast.toml",
+        value_name = "PATH"
+    )]
+    config: PathBuf,
+    /// Output directory (default: [output] dir in podcast.toml, else ./public).
+    #[arg(long, global = true, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long, global = true)]
+    strict: bool,
+    /// How to print diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Fix "now" (RFC 3339) for drafts and scheduled episodes, e.g. in tests.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
+    now: Option<DateTime<FixedOffset>>,
+    /// Print only errors (and warnings with --strict); no summary.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate everything, then write feed.xml, atom.xml and feed.json.
+    /// Nothing is written if there is an error.
+    Build {
+        /// Allow a published episode's guid or enclosure URL to change (or the
+        /// episode to be withdrawn). Repeat for several episodes.
+        #[arg(long, value_name = "EPISODE")]
+        allow_guid_change: Vec<String>,
+    },
+    /// Validate only; writes nothing. Exit 1 on any error.
+    Check,
+    /// Create the next episode file (episodes/NNN.md) from the template.
+    New,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("not an RFC 3339 time ({e}), e.g. 2021-02-01T00:00:00Z"))
+}
+
+fn color_choice() -> ColorChoice {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || !std::io::stderr().is_terminal()
+    {
+        ColorChoice::Never
+    } else {
+        ColorChoice::Auto
+    }
+}
+
+fn emit(cli: &Cli, db: &SourceDb, diags: &[Diagnostic]) {
+    let shown: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| !cli.quiet || d.severity == Severity::Error)
+        .cloned()
+        .collect();
+    let res = match cli.format {
+        Format::Json => report::json(db, &shown, &mut std::io::stdout().lock()),
+        Format::Human => report::human(db, &shown, &mut StandardStream::stderr(color_choice())),
+    };
+    if let Err(e) = res {
+        eprintln!("feedgen: cannot print diagnostics: {e}");
+    }
+}
+
+fn summary(cli: &Cli, what: &str, c: Counts) {
+    if cli.quiet {
+        return;
+    }
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "{what}: {}, {}, {}",
+        plural(c.errors, "error"),
+        plural(c.warnings, "warning"),
+        plural(c.notes, "note")
+    );
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let now = cli.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    let opts = Options {
+        config: cli.config.clone(),
+        out: cli.out.clone(),
+        now,
+        strict: cli.strict,
+        allow_guid_change: match &cli.command {
+            Command::Build { allow_guid_change } => allow_guid_change.clone(),
+            _ => vec![],
+        },
+    };
+    let result = match &cli.command {
+        Command::Check => feedgen::check(&opts).map(|p| {
+            emit(&cli, &p.sources, &p.diags);
+            let c = p.counts();
+            summary(&cli, &format!("checked {} episodes", p.episodes.len()), c);
+            c.errors > 0
+        }),
+        Command::Build { .. } => feedgen::build(&opts).map(|o| {
+            emit(&cli, &o.project.sources, &o.project.diags);
+            let c = o.project.counts();
+            if o.written.is_empty() {
+                summary(&cli, "build failed, nothing written", c);
+            } else {
+                let drafts = o.project.episodes.len() - o.published;
+                summary(
+                    &cli,
+                    &format!(
+                        "published {} episodes ({drafts} left out) to {} files",
+                        o.published,
+                        o.written.len()
+                    ),
+                    c,
+                );
+                if !cli.quiet {
+                    for w in &o.written {
+                        eprintln!("  wrote {}", w.display());
+                    }
+                }
+            }
+            c.errors > 0 || o.written.is_empty()
+        }),
+        Command::New => feedgen::scaffold::new_episode(&opts).map(|path| {
+            println!("created {}", path.display());
+            match feedgen::check(&opts) {
+                Ok(p) => {
+                    let name = feedgen::source::display_path(&p.root, &path);
+                    let todo: Vec<&Diagnostic> = p
+                        .diags
+                        .iter()
+                        .filter(|d| {
+                            d.span
+                                .as_ref()
+                                .is_some_and(|s| p.sources.get(s.file).name == name)
+                        })
+                        .collect();
+                    if !todo.is_empty() {
+                        println!("still to fill in:");
+                        for d in todo {
+                            let s = d.span.as_ref().expect("filtered on span");
+                            let (l, _) = p.sources.get(s.file).line_col(s.range.start);
+                            println!("  line {l}: {} [{}]", d.message, d.rule.name());
+                        }
+                    }
+                }
+                Err(e) => eprintln!("feedgen: {e}"),
+            }
+            false
+        }),
+    };
+    let _ = std::io::stdout().flush();
+    match result {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Source files: decoding bytes into text the way the spec requires, and mapping
+//! byte offsets back to the line and column a person sees in their editor.
+//!
+//! Every diagnostic carries a byte range into one of these files, so decoding must
+//! keep offsets meaningful: BOM removal and CR/CRLF normalization happen *before*
+//! the offsets are taken, and line/column are computed on the normalized text.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Index of a file in a [`SourceDb`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// One input file as text, with its line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to the project root when possible).
+    pub name: String,
+    /// Absolute or project-relative path on disk.
+    pub path: PathBuf,
+    /// Normalized text (no BOM, LF line ends). For a file that was not valid UTF-8
+    /// this is a lossy copy used only to display the offending line; such a file
+    /// never reaches the renderers.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            name: name.into(),
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// Byte range of a 1-based line, without its line end.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|e| e - 1)
+            .unwrap_or(self.text.len());
+        start..end
+    }
+
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+}
+
+/// All files the run has read, so diagnostics can refer to them by id.
+#[derive(Debug, Default, Clone)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+}
+
+/// Where decoding failed: the first byte that is not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    /// 1-based line of the bad byte.
+    pub line: usize,
+    /// 1-based *byte* column of the bad byte within its line.
+    pub byte_column: usize,
+    /// Byte offset in the (BOM-stripped, line-normalized) lossy text, for the caret.
+    pub offset: usize,
+    /// The offending bytes, for the message.
+    pub bytes: Vec<u8>,
+}
+
+/// Decode a file the way SPEC 1.1 requires: drop a UTF-8 BOM, read CRLF and lone CR
+/// as LF, and refuse anything that is not UTF-8. On failure, returns a lossy text
+/// (for showing the line) together with the position of the first bad byte.
+pub fn decode(bytes: &[u8]) -> Result<String, (String, DecodeError)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let normalized = normalize_newlines(bytes);
+    match String::from_utf8(normalized) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let raw = e.as_bytes();
+            let bad_len = e.utf8_error().error_len().unwrap_or(raw.len() - valid);
+            let line_start = raw[..valid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|p| p + 1)
+                .unwrap_or(0);
+            let line = raw[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            let lossy_prefix = String::from_utf8_lossy(&raw[..valid]).len();
+            let lossy = String::from_utf8_lossy(raw).into_owned();
+            Err((
+                lossy,
+                DecodeError {
+                    line,
+                    byte_column: valid - line_start + 1,
+                    offset: lossy_prefix,
+                    bytes: raw[valid..valid + bad_len].to_vec(),
+                },
+            ))
+        }
+    }
+}
+
+fn normalize_newlines(bytes: &[u8]) -> Vec<u8> {
+    if !bytes.contains(&b'\r') {
+        return bytes.to_vec();
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' {
+            out.push(b'\n');
+            if bytes.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+        } else {
+            out.push(bytes[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Shows a path relative to `root` when it is inside it.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_are_normalized() {
+        assert_eq!(decode(b"\xEF\xBB\xBFa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
+    }
+
+    #[test]
+    fn non_utf8_reports_line_and_byte_column() {
+        let (_, e) = decode(b"ok\nab\x82\xa0c\n").unwrap_err();
+        assert_eq!((e.line, e.byte_column), (2, 3));
+        assert_eq!(e.bytes, vec![0x82]);
+    }
+
+    #[test]
+    fn truncated_sequence_at_end() {
+        let (_, e) = decode(b"abc\xE3\x81").unwrap_err();
+        assert_eq!((e.line, e.byte_column), (1, 4));
+        assert_eq!(e.bytes, vec![0xE3, 0x81]);
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("x", "x", "ab\nあいx\n".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(9), (2, 3));
+    }
+}
+
+/// Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, U+FFFE, U+FFFF),
+/// plus C1 controls, which XML allows but no feed reader displays.
+pub fn is_xml_invalid(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Invisible characters that hide or reorder text: zero-width spaces, word
+/// joiners, stray BOMs, and bidi overrides/isolates (the "Trojan Source" set).
+/// ZWJ/ZWNJ are not listed: emoji sequences and many scripts need them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag. Borrowed when clean.
+pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| is_xml_invalid(c) || is_invisible(c)) {
+        std::borrow::Cow::Owned(
+            s.chars()
+                .filter(|&c| !is_xml_invalid(c) && !is_invisible(c))
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
