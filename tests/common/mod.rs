@@ -1,0 +1,150 @@
+//! Shared helpers for integration tests: temporary projects and diagnostics lookup.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use feedgen::diag::{Diagnostic, Rule};
+use feedgen::{Options, Project};
+
+pub const NOW: &str = "2030-01-01T00:00:00Z";
+
+pub fn now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(NOW).unwrap()
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A minimal valid podcast.toml with a small people registry.
+pub const MINIMAL_TOML: &str = r#"[podcast]
+title = "Test Show"
+description = "A show for tests."
+link = "https://example.com/"
+feed_url = "https://example.com/feed.xml"
+language = "en"
+author = "Tester"
+owner = { name = "Tester", email = "tester@example.com" }
+image = "https://example.com/cover.jpg"
+categories = [["Technology"]]
+timezone = "Asia/Tokyo"
+publish_time = "21:00"
+media_base_url = "https://cdn.example.com/"
+
+[people.alice]
+name = "Alice"
+href = "https://example.com/alice"
+role = "host"
+
+[people.bob]
+name = "Bob"
+href = "https://example.com/bob"
+role = "guest"
+"#;
+
+/// Front matter that makes an episode publishable, so a test sees only its own problem.
+pub fn front(n: u32) -> String {
+    format!(
+        "+++\ntitle = \"Episode title {n}\"\npublished = 2021-01-22T21:00:00+09:00\n\n[audio]\nurl = \"https://cdn.example.com/{n:03}.mp3\"\nlength = 1234\ntype = \"audio/mpeg\"\nduration = \"10:00\"\n+++\n"
+    )
+}
+
+/// A clean episode body (no diagnostics of its own).
+pub fn body(n: u32) -> String {
+    format!("# {n:03}\n\n- Hosted by @alice\n- Recording date: 2021-01-22\n\n## Contents\n\n### @alice\n\n#### [Topic](https://example.com/t{n})\n- note\n")
+}
+
+pub struct TempProject {
+    pub dir: tempfile::TempDir,
+}
+
+impl TempProject {
+    pub fn new(toml: &str) -> TempProject {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("episodes")).unwrap();
+        std::fs::write(dir.path().join("podcast.toml"), toml).unwrap();
+        TempProject { dir }
+    }
+    pub fn minimal() -> TempProject {
+        TempProject::new(MINIMAL_TOML)
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> &Self {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+    pub fn options(&self) -> Options {
+        let mut o = Options::new(self.path().join("podcast.toml"), now());
+        o.out = Some(self.path().join("public"));
+        o
+    }
+    pub fn check(&self) -> Project {
+        feedgen::check(&self.options()).unwrap()
+    }
+    pub fn build(&self) -> feedgen::BuildOutcome {
+        feedgen::build(&self.options()).unwrap()
+    }
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap()
+    }
+}
+
+/// Copies the repository's example show (podcast.toml, episodes/, media/) to a temp dir.
+pub fn example_copy() -> TempProject {
+    let t = TempProject::new(&std::fs::read_to_string(repo().join("podcast.toml")).unwrap());
+    copy_dir(&repo().join("episodes"), &t.path().join("episodes"));
+    copy_dir(&repo().join("media"), &t.path().join("media"));
+    t
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// (file, line, column) of a diagnostic.
+pub fn position(p: &Project, d: &Diagnostic) -> (String, usize, usize) {
+    let s = d.span.as_ref().expect("diagnostic has a span");
+    let f = p.sources.get(s.file);
+    let (l, c) = f.line_col(s.range.start);
+    (f.name.clone(), l, c)
+}
+
+pub fn find<'a>(p: &'a Project, rule: Rule) -> Vec<&'a Diagnostic> {
+    p.diags.iter().filter(|d| d.rule == rule).collect()
+}
+
+/// Positions of every diagnostic of a rule.
+pub fn positions(p: &Project, rule: Rule) -> Vec<(String, usize, usize)> {
+    find(p, rule).into_iter().map(|d| position(p, d)).collect()
+}
+
+/// All rule names present, for failure messages.
+pub fn summary(p: &Project) -> String {
+    p.diags
+        .iter()
+        .map(|d| {
+            let pos = d
+                .span
+                .as_ref()
+                .map(|_| position(p, d))
+                .map(|(f, l, c)| format!("{f}:{l}:{c}"))
+                .unwrap_or_default();
+            format!("{} {} {} {}", d.severity, d.rule.name(), pos, d.message)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,299 @@
+//! End-to-end: the example show builds into feeds that parse back, match the
+//! model and golden files, and are byte-identical from build to build.
+
+mod common;
+
+use common::*;
+use feedgen::diag::{Rule, Severity};
+
+/// One element per line, so golden diffs are readable (the feeds themselves are
+/// compact: indentation would change CDATA content).
+fn golden_view(xml: &str) -> String {
+    xml.replace("><", ">\n<")
+}
+
+#[test]
+fn example_show_builds_and_matches_golden_files() {
+    let t = example_copy();
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    assert_eq!(out.project.counts().errors, 0, "{}", summary(&out.project));
+    insta::assert_snapshot!("example_feed_xml", golden_view(&t.read("public/feed.xml")));
+    insta::assert_snapshot!("example_atom_xml", golden_view(&t.read("public/atom.xml")));
+    insta::assert_snapshot!("example_feed_json", t.read("public/feed.json"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let a = example_copy();
+    let b = example_copy();
+    a.build();
+    b.build();
+    // A second build over the first, with a different "now", changes nothing either.
+    let mut o = a.options();
+    o.now = chrono::DateTime::parse_from_rfc3339("2031-06-01T12:00:00+02:00").unwrap();
+    feedgen::build(&o).unwrap();
+    for f in ["feed.xml", "atom.xml", "feed.json"] {
+        assert_eq!(
+            std::fs::read(a.path().join("public").join(f)).unwrap(),
+            std::fs::read(b.path().join("public").join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn feeds_parse_back_with_feed_rs_and_match_the_model() {
+    let t = example_copy();
+    let out = t.build();
+    let feed = feedgen::feed_of(&out.project);
+    assert_eq!(feed.items.len(), 3);
+    for (name, ids) in [
+        (
+            "feed.xml",
+            feed.items
+                .iter()
+                .map(|i| i.guid.clone())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "atom.xml",
+            feed.items.iter().map(|i| i.id_iri.clone()).collect(),
+        ),
+        (
+            "feed.json",
+            feed.items.iter().map(|i| i.id_iri.clone()).collect(),
+        ),
+    ] {
+        let bytes = std::fs::read(t.path().join("public").join(name)).unwrap();
+        let parsed = feed_rs::parser::parse(&bytes[..]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(parsed.entries.len(), feed.items.len(), "{name}");
+        let got: Vec<String> = parsed.entries.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(got, ids, "{name}");
+        for (e, i) in parsed.entries.iter().zip(&feed.items) {
+            assert_eq!(e.title.as_ref().unwrap().content, i.title, "{name}");
+            assert_eq!(
+                e.published.unwrap().timestamp(),
+                i.published.timestamp(),
+                "{name}"
+            );
+            let enc = i.enclosure.as_ref().unwrap();
+            // feed-rs reads RSS enclosures as media, Atom ones as rel=enclosure links and
+            // JSON attachments as links with a media type.
+            let media: Vec<_> = e.media.iter().flat_map(|m| m.content.iter()).collect();
+            let as_media = media.iter().any(|c| {
+                c.url.as_ref().map(|u| u.as_str()) == Some(enc.url.as_str())
+                    && c.size == Some(enc.length)
+            });
+            let as_link = e.links.iter().any(|l| {
+                matches!(l.rel.as_deref(), Some("enclosure") | None)
+                    && l.href == enc.url
+                    && l.length == Some(enc.length)
+                    && l.media_type.as_deref() == Some(enc.mime.as_str())
+            });
+            assert!(
+                as_media || as_link,
+                "{name}: enclosure {} not read back: {media:?} {:?}",
+                enc.url,
+                e.links
+            );
+        }
+    }
+    // podcast:guid is the UUIDv5 of the feed URL (SPEC 3.4).
+    let rss = t.read("public/feed.xml");
+    let expected = feedgen::config::derive_podcast_guid("https://kubenews.example.com/feed.xml");
+    assert!(rss.contains(&format!("<podcast:guid>{expected}</podcast:guid>")));
+}
+
+#[test]
+fn episode_006_topics_sublinks_and_credits_reach_both_feeds() {
+    let t = example_copy();
+    t.build();
+    let rss = t.read("public/feed.xml");
+    let atom = t.read("public/atom.xml");
+    let channel = rss::Channel::read_from(rss.as_bytes()).unwrap();
+    let item = channel
+        .items
+        .iter()
+        .find(|i| i.link.as_deref() == Some("https://kubenews.example.com/episodes/6/"))
+        .unwrap();
+    let content = item.content.as_deref().unwrap();
+    for url in [
+        "https://cnd.connpass.com/event/198619/",
+        "https://speakerdeck.com/hhiroshell/kubernetes-network-fundamentals-69d5c596-4b7d-43c0-aac8-8b0e5a633fc2",
+        "https://www.sdxcentral.com/articles/news/nvidia-views-kubernetes-as-key-to-gpu-accelerated-ai-scale/2021/01/",
+        "https://www.elastic.co/jp/blog/why-license-change-AWS",
+        "https://github.com/priyankavergadia/GCPSketchnote",
+        "https://www.cncf.io/blog/2021/01/12/whats-your-kubernetes-maturity/",
+        "https://www.fairwinds.com/kubernetes-maturity-model",
+    ] {
+        assert!(content.contains(&format!("href=\"{url}\"")), "RSS content lacks {url}");
+        assert!(atom.contains(&format!("href=&quot;{url}&quot;")), "Atom content lacks {url}");
+    }
+    assert!(
+        !content.contains("utm_"),
+        "tracking parameters must be removed"
+    );
+    // Speaker credits: podcast:person on the item, contributors in Atom.
+    let persons = &item.extensions["podcast"]["person"];
+    let names: Vec<_> = persons.iter().map(|p| p.value.clone().unwrap()).collect();
+    assert_eq!(names, vec!["bells17", "chago", "ryojsb"]);
+    assert_eq!(persons[0].attrs["role"], "host");
+    assert_eq!(persons[1].attrs["role"], "co-host");
+    for n in ["chago", "ryojsb", "bells17"] {
+        assert!(
+            atom.contains(&format!("<contributor><name>{n}</name>")),
+            "Atom lacks contributor {n}"
+        );
+    }
+    // The empty Video line gives no contentLink, and never a second enclosure.
+    assert!(!item.extensions["podcast"].contains_key("contentLink"));
+    assert!(rss.matches("<enclosure ").count() == 3);
+}
+
+#[test]
+fn video_becomes_content_link_not_an_enclosure() {
+    let t = example_copy();
+    t.build();
+    let rss = t.read("public/feed.xml");
+    assert!(rss.contains(
+        r#"<podcast:contentLink href="https://youtu.be/kubenews-007">Video</podcast:contentLink>"#
+    ));
+    assert!(!rss.contains(r#"<enclosure url="https://youtu.be"#));
+}
+
+#[test]
+fn pubdate_falls_back_to_recording_date_at_publish_time() {
+    let t = TempProject::minimal();
+    // No `published`: the complete recording date at 21:00 Asia/Tokyo is used.
+    let fm = "+++\ntitle = \"T\"\n[audio]\nurl = \"https://cdn.example.com/1.mp3\"\nlength = 1\ntype = \"audio/mpeg\"\nduration = 60\n+++\n";
+    t.write("episodes/001.md", format!("{fm}{}", body(1)));
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let rss = t.read("public/feed.xml");
+    assert!(
+        rss.contains("<pubDate>Fri, 22 Jan 2021 21:00:00 +0900</pubDate>"),
+        "{rss}"
+    );
+}
+
+#[test]
+fn drafts_and_scheduled_episodes_are_left_out_with_a_message() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    // Draft: no publish date and no complete recording date.
+    let draft_fm = "+++\ntitle = \"Draft\"\n[audio]\nurl = \"https://cdn.example.com/2.mp3\"\nlength = 1\ntype = \"audio/mpeg\"\nduration = 60\n+++\n";
+    t.write(
+        "episodes/002.md",
+        format!(
+            "{draft_fm}{}",
+            body(2).replace("- Recording date: 2021-01-22\n", "")
+        ),
+    );
+    // Scheduled: published after --now.
+    let sched = front(3).replace("2021-01-22T21:00:00+09:00", "2031-01-01T00:00:00Z");
+    t.write("episodes/003.md", format!("{sched}{}", body(3)));
+    let out = t.build();
+    assert_eq!(out.published, 1, "{}", summary(&out.project));
+    assert_eq!(
+        positions(&out.project, Rule::Draft),
+        vec![("episodes/002.md".into(), 9, 1)]
+    );
+    assert_eq!(
+        positions(&out.project, Rule::Scheduled),
+        vec![("episodes/003.md".into(), 11, 1)]
+    );
+    assert!(find(&out.project, Rule::Draft)[0].severity == Severity::Note);
+    let rss = t.read("public/feed.xml");
+    assert_eq!(rss.matches("<item>").count(), 1);
+    // With a later "now" the scheduled episode appears.
+    let mut o = t.options();
+    o.now = chrono::DateTime::parse_from_rfc3339("2031-02-01T00:00:00Z").unwrap();
+    assert_eq!(feedgen::build(&o).unwrap().published, 2);
+}
+
+#[test]
+fn both_layouts_work_in_one_tree() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    t.write("episodes/002/README.md", format!("{}{}", front(2), body(2)));
+    t.write("episodes/002/transcript.vtt", "WEBVTT\n");
+    let out = t.build();
+    assert_eq!(out.published, 2, "{}", summary(&out.project));
+    let rss = t.read("public/feed.xml");
+    assert!(
+        rss.contains(r#"<podcast:transcript type="text/vtt" url="https://cdn.example.com/episodes/002/transcript.vtt">"#),
+        "{rss}"
+    );
+}
+
+#[test]
+fn nothing_is_written_when_there_is_an_error() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    let first = t.build();
+    assert!(!first.written.is_empty());
+    let before = std::fs::read(t.path().join("public/feed.xml")).unwrap();
+    // A new episode with an invalid date: the build must refuse and keep the old feed.
+    t.write(
+        "episodes/002.md",
+        format!(
+            "{}{}",
+            front(2),
+            body(2).replace("2021-01-22", "2021-02-30")
+        ),
+    );
+    let second = t.build();
+    assert!(second.written.is_empty());
+    assert_eq!(
+        positions(&second.project, Rule::InvalidDate),
+        vec![("episodes/002.md".into(), 14, 19)]
+    );
+    assert_eq!(
+        std::fs::read(t.path().join("public/feed.xml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn paging_links_archive_pages() {
+    let toml = format!(
+        "{MINIMAL_TOML}\n[output]\npage_size = 2\nhub = \"https://pubsubhubbub.appspot.com/\"\n"
+    );
+    let t = TempProject::new(&toml);
+    for n in 1..=5 {
+        let f = front(n).replace("2021-01-22", &format!("2021-01-{:02}", 10 + n));
+        t.write(&format!("episodes/{n:03}.md"), format!("{f}{}", body(n)));
+    }
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let main = t.read("public/feed.xml");
+    assert_eq!(main.matches("<item>").count(), 2);
+    assert!(main.contains(r#"<atom:link href="https://example.com/feed-2.xml" rel="next""#));
+    assert!(main.contains(r#"<atom:link href="https://example.com/feed-3.xml" rel="last""#));
+    assert!(main.contains(r#"rel="hub""#));
+    assert!(!main.contains("fh:complete"));
+    let last = t.read("public/feed-3.xml");
+    assert_eq!(last.matches("<item>").count(), 1);
+    assert!(last.contains(r#"rel="previous""#) && !last.contains(r#"rel="next""#));
+    let atom2 = t.read("public/atom-2.xml");
+    assert!(
+        atom2.contains(r#"href="https://example.com/atom.xml" rel="first""#),
+        "{atom2}"
+    );
+    // The JSON Feed has all items.
+    let json: serde_json::Value = serde_json::from_str(&t.read("public/feed.json")).unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn unpaged_feeds_are_marked_complete() {
+    let t = example_copy();
+    t.build();
+    assert!(
+        t.read("public/feed.xml")
+            .contains("<fh:complete></fh:complete>")
+            || t.read("public/feed.xml").contains("<fh:complete/>")
+    );
+    assert!(t.read("public/atom.xml").contains("fh:complete"));
+}
