@@ -565,7 +565,13 @@ impl<'t> EventParser<'t> {
                 self.mark_content();
                 self.report_raw_html(r.clone());
                 self.harvest_video(&h);
-                self.inline(Event::Text(h), r);
+                // Shown as text exactly as written: no autolinks inside markup.
+                let h = self.clean(h);
+                if let Some(f) = self.link_stack.last_mut() {
+                    f.text.push_str(&h);
+                    f.emitted_text = true;
+                }
+                self.out.push(Event::Text(h.into_static()));
             }
             Event::Start(Tag::CodeBlock(k)) => {
                 self.mark_content();
@@ -1189,6 +1195,9 @@ impl<'t> EventParser<'t> {
                 let sep = text[i..].chars().next().map(char::len_utf8).unwrap_or(1);
                 (key_of(&text[..i]), text[i + sep..].trim(), Some(i + sep))
             }
+            None if lower == "recording date" || lower == "date" => {
+                ("recording".to_string(), "", None)
+            }
             None if lower.starts_with("recording ") => {
                 ("recording".to_string(), text[10..].trim(), None)
             }
@@ -1275,7 +1284,7 @@ fn line_of(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Hosts or guests named in one header item: `@handle`, `[@handle](url)`, `[Name](url)`.
-fn credits_in(item: &HeaderItem, _text: &str) -> Vec<Credit> {
+fn credits_in(item: &HeaderItem, text: &str) -> Vec<Credit> {
     let mut out = Vec::new();
     for (url, text, span) in &item.links {
         let t = text.trim();
@@ -1295,18 +1304,27 @@ fn credits_in(item: &HeaderItem, _text: &str) -> Vec<Credit> {
             });
         }
     }
-    for (r, h) in links::find_mentions(&item.plain) {
-        let _ = r;
+    let line_end = text[item.start..]
+        .find('\n')
+        .map(|e| item.start + e)
+        .unwrap_or(text.len());
+    let line = &text[item.start..line_end];
+    for (_, h) in links::find_mentions(&item.plain) {
         if out.iter().any(|c| c.handle.as_deref() == Some(h)) {
             continue;
         }
+        let at = line
+            .find(&format!("@{h}"))
+            .map(|i| item.start + i..item.start + i + 1 + h.len())
+            .unwrap_or(item.start..item.start + 1);
         out.push(Credit {
             handle: Some(h.to_string()),
             name: None,
             href: None,
-            span: item.start..item.start + 1,
+            span: at,
         });
     }
+    out.sort_by_key(|c| c.span.start);
     out
 }
 

@@ -165,7 +165,7 @@ pub fn find_bare_urls(text: &str) -> Vec<std::ops::Range<usize>> {
         if starts && boundary {
             let mut end = i;
             for (off, c) in rest.char_indices() {
-                if c.is_whitespace() || "<>\"'`|{}^\\".contains(c) || (c as u32) > 0x2E7F {
+                if c.is_whitespace() || "<>\"`".contains(c) || (c as u32) > 0x2E7F {
                     break;
                 }
                 end = i + off + c.len_utf8();
