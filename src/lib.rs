@@ -107,6 +107,8 @@ pub struct Project {
     pub show: config::Show,
     pub episodes: Vec<Resolved>,
     pub diags: Vec<Diagnostic>,
+    /// Episode files found, including those that could not be read.
+    pub episode_files: usize,
 }
 
 impl Project {
@@ -326,6 +328,7 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
         show,
         episodes,
         diags,
+        episode_files: paths.len(),
     })
 }
 

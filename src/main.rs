@@ -137,7 +137,7 @@ fn main() -> ExitCode {
         Command::Check => feedgen::check(&opts).map(|p| {
             emit(&cli, &p.sources, &p.diags);
             let c = p.counts();
-            summary(&cli, &format!("checked {} episodes", p.episodes.len()), c);
+            summary(&cli, &format!("checked {} episodes", p.episode_files), c);
             c.errors > 0
         }),
         Command::Build { .. } => feedgen::build(&opts).map(|o| {
@@ -146,7 +146,7 @@ fn main() -> ExitCode {
             if o.written.is_empty() {
                 summary(&cli, "build failed, nothing written", c);
             } else {
-                let drafts = o.project.episodes.len() - o.published;
+                let drafts = o.project.episode_files - o.published;
                 summary(
                     &cli,
                     &format!(

@@ -78,7 +78,11 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
 
 /// rustc-style output.
 pub fn human(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn WriteColor) -> std::io::Result<()> {
-    let config = term::Config::default();
+    // ASCII art (`-->`, `|`, `^`) as rustc prints it, and as logs keep it.
+    let config = term::Config {
+        chars: term::Chars::ascii(),
+        ..term::Config::default()
+    };
     for d in diags {
         term::emit(w, &config, db, &to_codespan(d))
             .map_err(|e| std::io::Error::other(e.to_string()))?;

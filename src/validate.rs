@@ -590,6 +590,15 @@ impl Resolver<'_, '_> {
         };
         let span = audio.span();
         match audio.get_ref() {
+            AudioSpec::Local(path) if path.trim().is_empty() => {
+                self.push(
+                    Rule::MissingEnclosure,
+                    span.clone(),
+                    "`audio` is empty: this episode has no audio enclosure",
+                )
+                .help = Some("name the media file, e.g. audio = \"media/006.mp3\"".into());
+                (None, None, span)
+            }
             AudioSpec::Local(path) => {
                 let (enc, dur) = self.local_media(path, span.clone(), None);
                 (enc, dur, span)

@@ -1,0 +1,252 @@
+//! The `feedgen` binary as a release pipeline runs it.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+
+fn feedgen(t: &TempProject) -> Command {
+    let mut c = Command::cargo_bin("feedgen").unwrap();
+    c.current_dir(t.path())
+        .env("NO_COLOR", "1")
+        .args(["--now", NOW]);
+    c
+}
+
+/// Several broken episodes: every problem is reported in one run.
+fn broken_tree() -> TempProject {
+    let t = TempProject::minimal();
+    t.write(
+        "episodes/001.md",
+        format!(
+            "{}{}",
+            front(1),
+            body(1).replace("2021-01-22", "2021-02-30")
+        ),
+    );
+    t.write(
+        "episodes/002.md",
+        format!(
+            "{}{}",
+            front(2),
+            body(2).replace("- Hosted by @alice\n", "")
+        ),
+    );
+    let mut sjis = format!("{}{}", front(3), body(3)).into_bytes();
+    sjis.extend_from_slice(b"- \x93\xfa\x96\x7b\x8c\xea\n");
+    t.write("episodes/003.md", sjis);
+    t.write(
+        "episodes/004.md",
+        format!(
+            "{}{}",
+            front(4),
+            body(4).replace("### @alice", "### @alcie")
+        ),
+    );
+    t
+}
+
+#[test]
+fn check_reports_every_problem_in_one_run_and_exits_1() {
+    let t = broken_tree();
+    let out = feedgen(&t).arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    for needle in [
+        "error[FG107]: `2021-02-30` is not a calendar date",
+        "--> episodes/001.md:14:19",
+        "error[FG110]: the header list has no `Hosted by` line",
+        "error[FG300]: the file is not UTF-8: byte 0x93 at line 22, byte column 3",
+        "--> episodes/003.md:22:3",
+        "warning[FG112]: `@alcie` is not in the [people] registry",
+        "did you mean `@alice`?",
+        "checked 4 episodes: 3 errors, 1 warning",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+    // Sorted by file and line.
+    let order: Vec<usize> = [
+        "episodes/001.md",
+        "episodes/002.md",
+        "episodes/003.md",
+        "episodes/004.md",
+    ]
+    .iter()
+    .map(|f| err.find(&format!("--> {f}")).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{err}");
+    assert!(!t.path().join("public").exists(), "check writes nothing");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour with NO_COLOR or off a terminal"
+    );
+}
+
+#[test]
+fn json_lines_say_the_same_things() {
+    let t = broken_tree();
+    let out = feedgen(&t)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let key = |v: &serde_json::Value| {
+        (
+            v["file"].as_str().unwrap().to_string(),
+            v["line"].as_u64().unwrap(),
+            v["column"].as_u64().unwrap(),
+            v["severity"].as_str().unwrap().to_string(),
+            v["rule"].as_str().unwrap().to_string(),
+        )
+    };
+    let got: Vec<_> = lines.iter().map(key).filter(|k| k.3 != "note").collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "episodes/001.md".into(),
+                14,
+                19,
+                "error".into(),
+                "invalid-date".into()
+            ),
+            (
+                "episodes/002.md".into(),
+                13,
+                1,
+                "error".into(),
+                "missing-host".into()
+            ),
+            (
+                "episodes/003.md".into(),
+                22,
+                3,
+                "error".into(),
+                "invalid-utf8".into()
+            ),
+            (
+                "episodes/004.md".into(),
+                18,
+                1,
+                "warning".into(),
+                "unknown-speaker".into()
+            ),
+        ]
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l["code"].as_str().unwrap().starts_with("FG") && l["message"].is_string()));
+    assert_eq!(
+        lines[3]["help"],
+        "did you mean `@alice`? Otherwise add [people.alcie] to podcast.toml"
+    );
+}
+
+#[test]
+fn build_refuses_to_write_on_error() {
+    let t = broken_tree();
+    let out = feedgen(&t).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("build failed, nothing written"));
+    assert!(!t.path().join("public/feed.xml").exists());
+}
+
+#[test]
+fn build_and_strict() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    feedgen(&t).arg("build").assert().success();
+    assert!(t.path().join("public/feed.xml").exists() && t.path().join("feedgen.lock").exists());
+    // A warning passes normally and fails with --strict.
+    t.write(
+        "episodes/001.md",
+        format!("{}{}", front(1), body(1).replace("2021-01-22", "2021-01-")),
+    );
+    feedgen(&t).arg("check").assert().success();
+    feedgen(&t).args(["check", "--strict"]).assert().code(1);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let t = TempProject::minimal();
+    feedgen(&t)
+        .args(["check", "--config", "nope.toml"])
+        .assert()
+        .code(2);
+    feedgen(&t)
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    feedgen(&t)
+        .args(["check", "--now", "yesterday"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_teaches() {
+    let t = TempProject::minimal();
+    let out = feedgen(&t).arg("--help").output().unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    for w in [
+        "build",
+        "check",
+        "new",
+        "--config",
+        "--strict",
+        "--format",
+        "--now",
+        "Exit status",
+        "Examples",
+    ] {
+        assert!(s.contains(w), "--help lacks {w}:\n{s}");
+    }
+}
+
+#[test]
+fn new_writes_the_next_episode_and_names_what_to_fill() {
+    let t = TempProject::new(
+        &MINIMAL_TOML.replace("media_base_url", "hosts = [\"alice\"]\nmedia_base_url"),
+    );
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    let out = feedgen(&t).arg("new").output().unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.contains("created ./episodes/002.md") || s.contains("episodes/002.md"),
+        "{s}"
+    );
+    let text = t.read("episodes/002.md");
+    assert!(text.contains("# 002") && text.contains("- Hosted by @alice"));
+    // Only the fields still to fill are reported, each named.
+    for field in [
+        "no title",
+        "has no audio enclosure",
+        "recording date has no value",
+        "Video line has no link",
+        "section for @alice is empty",
+        "draft",
+    ] {
+        assert!(s.contains(field), "`new` does not name {field:?}:\n{s}");
+    }
+    let p = t.check();
+    let on_new: Vec<_> = p
+        .diags
+        .iter()
+        .filter(|d| {
+            d.span
+                .as_ref()
+                .is_some_and(|sp| p.sources.get(sp.file).name == "episodes/002.md")
+        })
+        .map(|d| d.rule.name())
+        .collect();
+    assert_eq!(on_new.len(), 6, "{on_new:?}");
+    // Never overwrites.
+    feedgen(&t).arg("new").assert().success();
+    assert!(t.path().join("episodes/003.md").exists());
+}
