@@ -29,7 +29,7 @@ pub fn validate(text: &str) -> Result<usize, String> {
     }
     let mut last = -1.0;
     for (i, c) in f.chapters.iter().enumerate() {
-        if !(c.start_time >= 0.0) || !c.start_time.is_finite() {
+        if !c.start_time.is_finite() || c.start_time < 0.0 {
             return Err(format!("chapter {} has a negative startTime", i + 1));
         }
         if c.start_time < last {

@@ -276,6 +276,9 @@ struct HeaderItem {
     links: Vec<(String, String, Range<usize>)>,
 }
 
+/// A heading's level, range and raw events, held until its end decides what it is.
+type HeadingBuf<'t> = (HeadingLevel, Range<usize>, Vec<(Event<'t>, Range<usize>)>);
+
 /// A link or image being emitted: whether its Start was kept, and its text so far.
 #[derive(Debug)]
 struct LinkFrame {
@@ -296,7 +299,7 @@ struct EventParser<'t> {
     out: Vec<Event<'static>>,
 
     heading: Option<EpisodeHeading>,
-    heading_buf: Option<(HeadingLevel, Range<usize>, Vec<(Event<'t>, Range<usize>)>)>,
+    heading_buf: Option<HeadingBuf<'t>>,
     section_seen: bool,
 
     header: Header,
@@ -541,7 +544,7 @@ impl<'t> EventParser<'t> {
                     self.out.push(Event::Text(t.into_static()));
                 } else {
                     if self.pending_bullet && !t.trim().is_empty() {
-                        self.bullet_without_link(&t, &r);
+                        self.bullet_without_link(&t);
                     }
                     self.capture_header(&t, false);
                     self.text_with_autolinks(t, r);
@@ -894,7 +897,7 @@ impl<'t> EventParser<'t> {
         }
     }
 
-    fn bullet_without_link(&mut self, t: &str, _r: &Range<usize>) {
+    fn bullet_without_link(&mut self, t: &str) {
         // A bullet whose text starts with a bare URL is a link topic (handled by
         // record_link); any other leading text means it is a plain note.
         let lead = t.trim_start();
@@ -1160,7 +1163,7 @@ impl<'t> EventParser<'t> {
             }
         }
         for (url, span, first) in dups {
-            let (line, _) = line_of(self.text, first.start);
+            let line = line_of(self.text, first.start);
             self.diag(
                 Rule::DuplicateLink,
                 span,
@@ -1190,22 +1193,17 @@ impl<'t> EventParser<'t> {
             self.header.hosts.extend(credits);
             return;
         }
-        let (key, value, value_at) = match colon {
+        let (key, value) = match colon {
             Some(i) => {
                 let sep = text[i..].chars().next().map(char::len_utf8).unwrap_or(1);
-                (key_of(&text[..i]), text[i + sep..].trim(), Some(i + sep))
+                (key_of(&text[..i]), text[i + sep..].trim())
             }
-            None if lower == "recording date" || lower == "date" => {
-                ("recording".to_string(), "", None)
-            }
-            None if lower.starts_with("recording ") => {
-                ("recording".to_string(), text[10..].trim(), None)
-            }
-            None if looks_like_date(text) => ("date".to_string(), text, None),
+            None if lower == "recording date" || lower == "date" => ("recording".to_string(), ""),
+            None if lower.starts_with("recording ") => ("recording".to_string(), text[10..].trim()),
+            None if looks_like_date(text) => ("date".to_string(), text),
             None => return,
         };
-        let _ = value_at;
-        let span = self.locate(item.start, value, text);
+        let span = self.locate(item.start, value);
         match key.as_str() {
             "host" | "hosts" | "hosted by" => {
                 self.header.has_host_line = true;
@@ -1216,13 +1214,13 @@ impl<'t> EventParser<'t> {
                 let credits = credits_in(&item, self.text);
                 self.header.guests.extend(credits);
             }
-            "recording date" | "recording" | "date" | "recorded" | "収録日" => {
-                if self.header.recording_date.is_none() {
-                    self.header.recording_date = Some(Located {
-                        value: parse_date(value),
-                        span,
-                    });
-                }
+            "recording date" | "recording" | "date" | "recorded" | "収録日"
+                if self.header.recording_date.is_none() =>
+            {
+                self.header.recording_date = Some(Located {
+                    value: parse_date(value),
+                    span,
+                });
             }
             "video" | "youtube" | "動画" => {
                 let url = item.links.first().map(|(u, _, _)| u.clone()).or_else(|| {
@@ -1233,11 +1231,8 @@ impl<'t> EventParser<'t> {
                         }
                     })
                 });
-                let key_span = self.locate(
-                    item.start,
-                    text.split([':', '：']).next().unwrap_or(text),
-                    text,
-                );
+                let key_span =
+                    self.locate(item.start, text.split([':', '：']).next().unwrap_or(text));
                 self.header.video = Some(Located {
                     value: url,
                     span: if value.is_empty() { key_span } else { span },
@@ -1248,7 +1243,7 @@ impl<'t> EventParser<'t> {
     }
 
     /// Finds `needle` on the item's first line in the source; falls back to the item.
-    fn locate(&self, item_start: usize, needle: &str, _full: &str) -> Range<usize> {
+    fn locate(&self, item_start: usize, needle: &str) -> Range<usize> {
         let line_end = self.text[item_start..]
             .find('\n')
             .map(|e| item_start + e)
@@ -1278,9 +1273,8 @@ impl<'t> EventParser<'t> {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> (usize, usize) {
-    let line = text[..offset].matches('\n').count() + 1;
-    (line, 0)
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
 }
 
 /// Hosts or guests named in one header item: `@handle`, `[@handle](url)`, `[Name](url)`.

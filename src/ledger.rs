@@ -128,15 +128,12 @@ impl Ledger {
         if diags.is_empty() {
             for item in items {
                 let key = key_of(item);
-                if !self.episodes.contains_key(&key) {
-                    self.episodes.insert(
-                        key,
-                        Entry {
-                            guid: item.guid.clone(),
-                            enclosure: item.enclosure.as_ref().map(|e| e.url.clone()),
-                            first_published: item.published.to_rfc3339(),
-                        },
-                    );
+                if let std::collections::btree_map::Entry::Vacant(v) = self.episodes.entry(key) {
+                    v.insert(Entry {
+                        guid: item.guid.clone(),
+                        enclosure: item.enclosure.as_ref().map(|e| e.url.clone()),
+                        first_published: item.published.to_rfc3339(),
+                    });
                     self.changed = true;
                 }
             }

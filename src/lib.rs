@@ -248,8 +248,7 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
     let (show, mut cdiags) = match source::decode(&config_bytes) {
         Ok(text) => {
             let id = sources.add(SourceFile::new(config_name, config_path.clone(), text));
-            let text = sources.get(id).text.clone();
-            config::load(id, &text)
+            config::load(id, &sources.get(id).text)
         }
         Err((lossy, e)) => {
             let id = sources.add(SourceFile::new(config_name, config_path.clone(), lossy));
@@ -261,7 +260,7 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
                 ),
             )
             .at(id, e.offset..e.offset + 3);
-            config::load(id, "").0.pipe(|s| (s, vec![d]))
+            (config::load(id, "").0, vec![d])
         }
     };
     diags.append(&mut cdiags);
@@ -331,13 +330,6 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
         episode_files: paths.len(),
     })
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 /// Validates everything; writes nothing.
 pub fn check(opts: &Options) -> Result<Project, Error> {

@@ -167,6 +167,32 @@ pub fn display_path(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, U+FFFE, U+FFFF),
+/// plus C1 controls, which XML allows but no feed reader displays.
+pub fn is_xml_invalid(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Invisible characters that hide or reorder text: zero-width spaces, word
+/// joiners, stray BOMs, and bidi overrides/isolates (the "Trojan Source" set).
+/// ZWJ/ZWNJ are not listed: emoji sequences and many scripts need them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag. Borrowed when clean.
+pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| is_xml_invalid(c) || is_invisible(c)) {
+        std::borrow::Cow::Owned(
+            s.chars()
+                .filter(|&c| !is_xml_invalid(c) && !is_invisible(c))
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,31 +222,5 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(9), (2, 3));
-    }
-}
-
-/// Characters XML 1.0 cannot hold (C0 controls but tab/LF/CR, U+FFFE, U+FFFF),
-/// plus C1 controls, which XML allows but no feed reader displays.
-pub fn is_xml_invalid(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
-}
-
-/// Invisible characters that hide or reorder text: zero-width spaces, word
-/// joiners, stray BOMs, and bidi overrides/isolates (the "Trojan Source" set).
-/// ZWJ/ZWNJ are not listed: emoji sequences and many scripts need them.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag. Borrowed when clean.
-pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(|c| is_xml_invalid(c) || is_invisible(c)) {
-        std::borrow::Cow::Owned(
-            s.chars()
-                .filter(|&c| !is_xml_invalid(c) && !is_invisible(c))
-                .collect(),
-        )
-    } else {
-        std::borrow::Cow::Borrowed(s)
     }
 }

@@ -145,7 +145,7 @@ impl Resolver<'_, '_> {
             guid,
             guid_is_permalink,
             id_iri,
-            published: published.unwrap_or_else(|| self.ctx.now),
+            published: published.unwrap_or(self.ctx.now),
             link,
             content_html: html::render_full(&ep.notes),
             description_html: apple.html,

@@ -123,7 +123,7 @@ pub fn position(p: &Project, d: &Diagnostic) -> (String, usize, usize) {
     (f.name.clone(), l, c)
 }
 
-pub fn find<'a>(p: &'a Project, rule: Rule) -> Vec<&'a Diagnostic> {
+pub fn find(p: &Project, rule: Rule) -> Vec<&Diagnostic> {
     p.diags.iter().filter(|d| d.rule == rule).collect()
 }
 
