@@ -14,7 +14,7 @@ use rss::extension::itunes::{
 use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Enclosure, Guid, Item as RssItem};
 
-use crate::model::{Feed, Item, PersonCredit};
+use crate::model::{EpisodeType, Feed, Item, PersonCredit};
 use crate::paging::Page;
 
 pub const NS_ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
@@ -237,6 +237,30 @@ pub fn channel(feed: &Feed, page: &Page<'_>) -> Channel {
             .collect();
         roll.children.insert("podcast:remoteItem".into(), items);
         put(&mut x, roll);
+    }
+    for t in feed
+        .items
+        .iter()
+        .filter(|i| i.episode_type == EpisodeType::Trailer)
+    {
+        if let Some(e) = &t.enclosure {
+            let pubdate = t.published.to_rfc2822();
+            let length = e.length.to_string();
+            let season = t.season.map(|s| s.to_string());
+            let mut attrs: Vec<(&str, &str)> = vec![
+                ("pubdate", &pubdate),
+                ("url", &e.url),
+                ("length", &length),
+                ("type", &e.mime),
+            ];
+            if let Some(s) = &season {
+                attrs.push(("season", s));
+            }
+            put(
+                &mut x,
+                ext("podcast:trailer", Some(&limit128(&t.title)), &attrs),
+            );
+        }
     }
     ch.extensions = x;
     ch.items = page.items.iter().map(|i| item(feed, i)).collect();

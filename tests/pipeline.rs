@@ -297,3 +297,26 @@ fn unpaged_feeds_are_marked_complete() {
     );
     assert!(t.read("public/atom.xml").contains("fh:complete"));
 }
+
+#[test]
+fn trailer_episodes_are_announced_on_the_channel() {
+    let t = TempProject::minimal();
+    t.write(
+        "episodes/001.md",
+        format!(
+            "{}{}",
+            front(1).replace(
+                "+++\ntitle",
+                "+++\nepisode_type = \"trailer\"\nseason = 2\ntitle"
+            ),
+            body(1)
+        ),
+    );
+    t.write("episodes/002.md", format!("{}{}", front(2), body(2)));
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let rss = t.read("public/feed.xml");
+    assert_eq!(rss.matches("<podcast:trailer ").count(), 1, "{rss}");
+    assert!(rss.contains(r#"<podcast:trailer length="1234" pubdate="Fri, 22 Jan 2021 21:00:00 +0900" season="2" type="audio/mpeg" url="https://cdn.example.com/001.mp3">Episode title 1</podcast:trailer>"#), "{rss}");
+    assert!(rss.contains("<itunes:episodeType>trailer</itunes:episodeType>"));
+}
