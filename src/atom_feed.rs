@@ -27,8 +27,27 @@ fn link(rel: &str, href: &str, mime: Option<&str>) -> Link {
     }
 }
 
-pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, w: W) -> Result<W, atom_syndication::Error> {
-    document(feed, page).write_to(w)
+/// Writes the Atom document for one page of the feed.
+///
+/// `atom_syndication` writes extension elements after the entries, where the RFC
+/// 4287 schema (Appendix B: `extensionElement*` before `atomEntry*`) rejects them;
+/// `fh:complete` is therefore spliced in before the first entry.
+pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> std::io::Result<W> {
+    const COMPLETE: &[u8] = b"<fh:complete></fh:complete>";
+    let mut doc = document(feed, page);
+    let complete = doc.extensions.remove("fh").is_some();
+    let mut bytes = doc
+        .write_to(Vec::new())
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if complete {
+        let find = |needle: &[u8]| bytes.windows(needle.len()).position(|w| w == needle);
+        let at = find(b"<entry>")
+            .or_else(|| find(b"</feed>"))
+            .expect("an Atom document ends with </feed>");
+        bytes.splice(at..at, COMPLETE.iter().copied());
+    }
+    w.write_all(&bytes)?;
+    Ok(w)
 }
 
 pub fn document(feed: &Feed, page: &Page<'_>) -> AtomFeed {
