@@ -1,0 +1,280 @@
+//! End-to-end benchmark: builds synthetic shows of 1k, 10k and 100k episodes with
+//! the release `feedgen` binary and reports medians and peak memory, side by side
+//! with python-feedgen 1.0.0 serializing the same number of items.
+//!
+//! ```text
+//! cargo bench --bench build                         # 1000,10000,100000; 5 runs
+//! cargo bench --bench build -- --sizes 10000 --runs 9
+//! cargo bench --bench build -- --no-python
+//! ```
+//!
+//! Shows are generated once into `bench-out/show-N` (see `benches/support/genshow.rs`,
+//! seed 6) and reused. Each size gets one untimed warm-up build (it writes
+//! `feedgen.lock`, as the first real build would; the timed builds then read and
+//! reconcile it, the steady state of a show's CI) and then `--runs` timed runs of
+//!
+//! ```text
+//! feedgen build --config DIR/podcast.toml --out DIR/public --quiet --now 2030-01-01T00:00:00Z
+//! feedgen check --config DIR/podcast.toml --quiet --now 2030-01-01T00:00:00Z
+//! python3 benches/python_feedgen.py N
+//! ```
+//!
+//! Wall time is the whole process (spawn to exit); CPU and peak RSS come from the
+//! child's own `rusage` (wait4). python-feedgen's time is what the script measures
+//! around FeedGenerator (entries + RSS file), without interpreter start-up, so the
+//! ratio is conservative. Under `cargo test` (no `--bench` flag) this runs a small
+//! untimed smoke check instead: a 40-episode show must build and check cleanly.
+
+#[path = "support/genshow.rs"]
+mod genshow;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const FEEDGEN: &str = env!("CARGO_BIN_EXE_feedgen");
+const NOW: &str = "2030-01-01T00:00:00Z";
+const SEED: u64 = 6;
+
+/// One finished child process.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    wall: Duration,
+    cpu: Duration,
+    max_rss_kib: u64,
+    ok: bool,
+}
+
+#[cfg(target_os = "linux")]
+mod sys {
+    /// `struct rusage` on Linux (64-bit): two timevals, then 14 longs.
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct RUsage {
+        pub utime: [i64; 2],
+        pub stime: [i64; 2],
+        pub maxrss: i64,
+        pub rest: [i64; 13],
+    }
+    extern "C" {
+        pub fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut RUsage) -> i32;
+    }
+}
+
+/// Runs a command to completion, measuring wall time, CPU time and peak RSS.
+/// (On Linux the child is reaped by `wait4`, which clippy cannot see.)
+#[allow(clippy::zombie_processes)]
+fn run(cmd: &mut Command) -> Sample {
+    let start = Instant::now();
+    let child = cmd.spawn().expect("spawn");
+    #[cfg(target_os = "linux")]
+    {
+        let mut status = 0i32;
+        let mut ru = sys::RUsage::default();
+        // SAFETY: wait4 on our own child, with valid pointers to owned memory.
+        let r = unsafe { sys::wait4(child.id() as i32, &mut status, 0, &mut ru) };
+        let wall = start.elapsed();
+        assert_eq!(r, child.id() as i32, "wait4 failed");
+        let tv = |t: [i64; 2]| Duration::from_micros((t[0] * 1_000_000 + t[1]) as u64);
+        // Exited normally with status 0.
+        let ok = status & 0x7f == 0 && (status >> 8) & 0xff == 0;
+        Sample {
+            wall,
+            cpu: tv(ru.utime) + tv(ru.stime),
+            max_rss_kib: ru.maxrss as u64,
+            ok,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let mut child = child;
+        let st = child.wait().expect("wait");
+        Sample {
+            wall: start.elapsed(),
+            cpu: Duration::ZERO,
+            max_rss_kib: 0,
+            ok: st.success(),
+        }
+    }
+}
+
+fn feedgen(what: &str, dir: &Path) -> Command {
+    let mut c = Command::new(FEEDGEN);
+    c.arg(what)
+        .arg("--config")
+        .arg(dir.join("podcast.toml"))
+        .args(["--quiet", "--now", NOW]);
+    if what == "build" {
+        c.arg("--out").arg(dir.join("public"));
+    }
+    c
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+struct Stats {
+    wall: f64,
+    min: f64,
+    max: f64,
+    cpu: f64,
+    rss_mib: f64,
+}
+
+fn stats(samples: &[Sample]) -> Stats {
+    let walls: Vec<f64> = samples.iter().map(|s| s.wall.as_secs_f64()).collect();
+    Stats {
+        wall: median(walls.clone()),
+        min: walls.iter().copied().fold(f64::INFINITY, f64::min),
+        max: walls.iter().copied().fold(0.0, f64::max),
+        cpu: median(samples.iter().map(|s| s.cpu.as_secs_f64()).collect()),
+        rss_mib: samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0,
+    }
+}
+
+/// Generates the show unless an identical one (same size and seed) is there.
+fn show(root: &Path, n: usize) -> PathBuf {
+    let dir = root.join(format!("show-{n}"));
+    let stamp = dir.join(".genshow");
+    let want = format!("n={n} seed={SEED} v1\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(want.as_str()) {
+        eprint!("generating {n} episodes in {} … ", dir.display());
+        let t = Instant::now();
+        genshow::write_show(&dir, n, SEED).expect("generate show");
+        let _ = std::fs::remove_dir_all(dir.join("public"));
+        std::fs::write(&stamp, want).expect("stamp");
+        eprintln!("{:.1} s", t.elapsed().as_secs_f64());
+    }
+    dir
+}
+
+fn python(n: usize, script: &Path) -> Option<(f64, Sample)> {
+    let out = std::env::temp_dir().join(format!("python-feedgen-{n}-{}.xml", std::process::id()));
+    // The script prints its own timing as one JSON line.
+    let s = run(Command::new("python3")
+        .arg(script)
+        .arg(n.to_string())
+        .arg(&out)
+        .stdout(std::fs::File::create(out.with_extension("json")).ok()?));
+    let text = std::fs::read_to_string(out.with_extension("json")).ok()?;
+    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_file(out.with_extension("json"));
+    if !s.ok {
+        return None;
+    }
+    let secs: f64 = text
+        .split("\"seconds\":")
+        .nth(1)?
+        .split([',', '}'])
+        .next()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some((secs, s))
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn smoke(root: &Path) {
+    let dir = root.join("smoke");
+    genshow::write_show(&dir, 40, SEED).expect("generate show");
+    for what in ["build", "check"] {
+        let s = run(&mut feedgen(what, &dir));
+        assert!(s.ok, "feedgen {what} failed on the generated show");
+    }
+    assert!(dir.join("public/feed.xml").exists());
+    println!("bench smoke: a 40-episode generated show builds and checks cleanly");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.join("bench-out");
+    if !args.iter().any(|a| a == "--bench") {
+        smoke(&root);
+        return;
+    }
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let sizes: Vec<usize> = value("--sizes")
+        .unwrap_or_else(|| "1000,10000,100000".into())
+        .split(',')
+        .map(|s| s.trim().replace('_', "").parse().expect("--sizes N,N,…"))
+        .collect();
+    let runs: usize = value("--runs").map_or(5, |r| r.parse().expect("--runs N"));
+    let with_python = !args.iter().any(|a| a == "--no-python");
+    let script = manifest.join("benches/python_feedgen.py");
+
+    println!(
+        "feedgen end-to-end benchmark ({runs} runs per cell; medians; load avg before: {})",
+        load()
+    );
+    println!("binary: {FEEDGEN}");
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let dir = show(&root, n);
+        let _ = std::fs::remove_file(dir.join("feedgen.lock"));
+        let warm = run(&mut feedgen("build", &dir));
+        assert!(warm.ok, "warm-up build failed for {n} episodes");
+        let builds: Vec<Sample> = (0..runs)
+            .map(|_| run(&mut feedgen("build", &dir)))
+            .collect();
+        let checks: Vec<Sample> = (0..runs)
+            .map(|_| run(&mut feedgen("check", &dir)))
+            .collect();
+        assert!(builds.iter().chain(&checks).all(|s| s.ok), "feedgen failed");
+        let py_runs = if n >= 100_000 { runs.min(3) } else { runs };
+        let py: Vec<(f64, Sample)> = if with_python {
+            (0..py_runs).filter_map(|_| python(n, &script)).collect()
+        } else {
+            vec![]
+        };
+        let b = stats(&builds);
+        let c = stats(&checks);
+        let py_secs = median(py.iter().map(|p| p.0).collect());
+        let py_rss = py.iter().map(|p| p.1.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
+        println!(
+            "{n:>7} episodes: build {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB) | check {:.3} s (min {:.3}, max {:.3}, peak {:.0} MiB) | python-feedgen {} | load {}",
+            b.wall, b.min, b.max, b.cpu, b.rss_mib, c.wall, c.min, c.max, c.rss_mib,
+            if py.is_empty() { "n/a".to_string() } else { format!("{py_secs:.3} s (peak {py_rss:.0} MiB) → {:.1}× ", py_secs / b.wall) },
+            load()
+        );
+        rows.push((n, b, c, py_secs, py_rss));
+    }
+    println!();
+    println!("| episodes | feedgen build | feedgen check | python-feedgen (RSS only) | python ÷ build | peak RSS build | peak RSS check | peak RSS python |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (n, b, c, py, py_rss) in rows {
+        let (py_s, ratio, py_m) = if py.is_nan() {
+            ("n/a".to_string(), "n/a".to_string(), "n/a".to_string())
+        } else {
+            (
+                format!("{py:.3} s"),
+                format!("{:.1}×", py / b.wall),
+                format!("{py_rss:.0} MiB"),
+            )
+        };
+        println!(
+            "| {n} | {:.3} s | {:.3} s | {py_s} | {ratio} | {:.0} MiB | {:.0} MiB | {py_m} |",
+            b.wall, c.wall, b.rss_mib, c.rss_mib
+        );
+    }
+}
