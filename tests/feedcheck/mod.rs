@@ -43,19 +43,19 @@ pub fn now() -> DateTime<FixedOffset> {
 }
 
 /// Front matter that makes only the hostile part of a case matter: a publish
-/// date and a remote enclosure. `extra` (TOML lines) goes first; a `published`
-/// or `audio` key in it replaces the default one.
+/// date and a remote enclosure. `extra` (TOML lines) goes after `published`
+/// and before `[audio]`; a `published` or `audio` key in it replaces the default one.
 pub fn front_matter(extra: &str, number: u32) -> String {
     let mut s = String::from("+++\n");
-    if !extra.trim().is_empty() {
-        s.push_str(extra.trim_end());
-        s.push('\n');
-    }
     if !extra
         .lines()
         .any(|l| l.trim_start().starts_with("published"))
     {
         s.push_str("published = 2021-01-22T21:00:00+09:00\n");
+    }
+    if !extra.trim().is_empty() {
+        s.push_str(extra.trim_end());
+        s.push('\n');
     }
     if !extra.contains("[audio]") && !extra.lines().any(|l| l.trim_start().starts_with("audio")) {
         s.push_str(&format!(
