@@ -156,7 +156,7 @@ pub fn number_from_slug(slug: &str) -> Option<u32> {
 /// Parses one episode file. `text` is the whole decoded file.
 pub fn parse(file: FileId, slug: &str, text: &str, show: &Show) -> ParsedEpisode {
     let mut diags = Vec::new();
-    let has_bad_chars = scan_characters(file, text, &mut diags);
+    scan_characters(file, text, &mut diags);
     scan_fullwidth_bullets(file, text, &mut diags);
     let split = frontmatter::split(file, text, &mut diags);
     let front = match split.front {
@@ -167,7 +167,6 @@ pub fn parse(file: FileId, slug: &str, text: &str, show: &Show) -> ParsedEpisode
         file,
         text,
         show,
-        strip_chars: has_bad_chars,
         diags,
         ..EventParser::default_for(file, text, show)
     };
@@ -294,7 +293,6 @@ struct EventParser<'t> {
     file: FileId,
     text: &'t str,
     show: &'t Show,
-    strip_chars: bool,
     diags: Vec<Diagnostic>,
     out: Vec<Event<'static>>,
 
@@ -338,7 +336,6 @@ impl<'t> EventParser<'t> {
             file,
             text,
             show,
-            strip_chars: false,
             diags: Vec::new(),
             out: Vec::new(),
             heading: None,
@@ -496,15 +493,13 @@ impl<'t> EventParser<'t> {
         }
     }
 
-    /// Text with characters XML cannot hold removed (already reported by the scan).
+    /// Text with characters XML cannot hold removed (already reported by the scan,
+    /// or decoded from a character reference such as `&#1;` or `&#xD800;`, which
+    /// pulldown-cmark turns into U+FFFD: so every text is filtered).
     fn clean<'a>(&self, s: CowStr<'a>) -> CowStr<'a> {
-        if self.strip_chars {
-            match crate::source::strip_unsafe_chars(&s) {
-                std::borrow::Cow::Borrowed(_) => s,
-                std::borrow::Cow::Owned(o) => CowStr::from(o),
-            }
-        } else {
-            s
+        match crate::source::strip_unsafe_chars(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(o) => CowStr::from(o),
         }
     }
 
@@ -531,7 +526,17 @@ impl<'t> EventParser<'t> {
             }
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => self.end_link(),
             Event::Text(t) => {
+                let decoded_len = t.len();
                 let t = self.clean(t);
+                if t.len() != decoded_len
+                    && self.text.get(r.clone()).is_some_and(|s| s.contains("&#"))
+                {
+                    self.diag(
+                        Rule::ControlCharacter,
+                        r.clone(),
+                        "a character reference here stands for a character a feed cannot hold; it is removed",
+                    );
+                }
                 if !t.trim().is_empty() {
                     self.mark_content();
                 }

@@ -180,14 +180,13 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag. Borrowed when clean.
+/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag, and U+FFFD (what
+/// pulldown-cmark makes of NUL and of references like `&#0;`: text already lost).
+/// Borrowed when clean.
 pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(|c| is_xml_invalid(c) || is_invisible(c)) {
-        std::borrow::Cow::Owned(
-            s.chars()
-                .filter(|&c| !is_xml_invalid(c) && !is_invisible(c))
-                .collect(),
-        )
+    let bad = |c: char| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}';
+    if s.chars().any(bad) {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)
     }
