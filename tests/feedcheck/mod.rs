@@ -255,12 +255,19 @@ pub fn check_html(where_: &str, html: &str) -> Result<(), String> {
     Ok(())
 }
 
+thread_local! {
+    /// Set when the input itself holds a literal U+FFFD (a podcaster may type
+    /// one); otherwise a U+FFFD in an output means text was silently lost.
+    pub static ALLOW_FFFD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Characters that must never reach an output.
 pub fn check_chars(name: &str, text: &str) -> Result<(), String> {
+    let allow_fffd = ALLOW_FFFD.with(|a| a.get());
     for (i, c) in text.char_indices() {
         let bad = feedgen::source::is_xml_invalid(c)
             || c == '\r'
-            || c == '\u{FFFD}'
+            || (c == '\u{FFFD}' && !allow_fffd)
             || feedgen::source::is_invisible(c);
         if bad {
             let from = text.floor_char_boundary(i.saturating_sub(60));
