@@ -1,54 +1,152 @@
 //! Parse-back checks on every rendered document before it may replace the last
 //! good one: strict XML, the expected items, guids and enclosures, and HTML that
 //! holds only the elements and attributes feedgen itself writes.
+//!
+//! Each document is read back in one streaming pass (quick-xml with end-name
+//! checks for RSS and Atom, serde_json for JSON Feed): well-formedness, the item
+//! list and every notes payload are checked as the reader goes, without building
+//! the document in memory. Notes HTML is checked with [`safe_html`] once per item
+//! ([`items_html`]); a payload read back byte-identical to that checked string needs
+//! no second look, and any other payload is checked on its own.
+
+use std::borrow::Cow;
 
 use quick_xml::events::Event as XmlEvent;
 use quick_xml::Reader;
+use rayon::prelude::*;
 
 use crate::model::Item;
 
-/// Well-formedness with a strict reader, plus characters XML 1.0 cannot hold and
-/// raw CRs (normalized away on input; none may appear in output).
-pub fn strict_xml(bytes: &[u8]) -> Result<(), String> {
+/// Characters XML 1.0 cannot hold ([`crate::source::is_xml_invalid`]) and raw CRs,
+/// found on bytes: the first invalid character wins over a CR anywhere.
+fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    if let Some(c) = text
-        .chars()
-        .find(|&c| crate::source::is_xml_invalid(c) && c != '\r')
+    let mut cr = false;
+    let mut i = 0;
+    while let Some(p) = bytes[i..]
+        .iter()
+        .position(|&b| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF)
     {
-        return Err(format!("contains U+{:04X}", c as u32));
+        i += p;
+        let b = bytes[i];
+        if b == b'\r' {
+            cr = true;
+        } else if b != b'\t' && b != b'\n' && b != 0xC2 && b != 0xEF {
+            return Err(format!("contains U+{:04X}", b as u32));
+        } else if b == 0xC2 || b == 0xEF {
+            // Valid UTF-8 here, so the whole character is in bounds.
+            let c = text[i..].chars().next().expect("char boundary");
+            if crate::source::is_xml_invalid(c) {
+                return Err(format!("contains U+{:04X}", c as u32));
+            }
+        }
+        i += 1;
     }
-    if text.contains('\r') {
+    if cr {
         return Err("contains a raw CR".into());
     }
+    Ok(text)
+}
+
+fn strict_reader(text: &str) -> Reader<&[u8]> {
     let mut r = Reader::from_str(text);
     r.config_mut().check_end_names = true;
     r.config_mut().check_comments = true;
+    r
+}
+
+/// Reads a whole document once with a strict reader, calling `f` with every
+/// event and the depth of the element it belongs to (1 = the root).
+fn walk<'t>(
+    text: &'t str,
+    mut f: impl FnMut(&XmlEvent<'t>, usize) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut r = strict_reader(text);
     let mut depth = 0usize;
     let mut roots = 0usize;
     loop {
-        match r.read_event() {
-            Ok(XmlEvent::Start(_)) => {
+        let ev = r
+            .read_event()
+            .map_err(|e| format!("not well-formed at byte {}: {e}", r.buffer_position()))?;
+        match &ev {
+            XmlEvent::Start(_) => {
                 if depth == 0 {
                     roots += 1;
                 }
                 depth += 1;
+                f(&ev, depth)?;
             }
-            Ok(XmlEvent::End(_)) => depth = depth.saturating_sub(1),
-            Ok(XmlEvent::Empty(_)) if depth == 0 => roots += 1,
-            Ok(XmlEvent::Eof) => break,
-            Ok(_) => {}
-            Err(e) => {
-                return Err(format!(
-                    "not well-formed at byte {}: {e}",
-                    r.buffer_position()
-                ))
+            XmlEvent::End(_) => {
+                f(&ev, depth)?;
+                depth = depth.saturating_sub(1);
             }
+            XmlEvent::Empty(_) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                f(&ev, depth + 1)?;
+            }
+            XmlEvent::Eof => break,
+            _ => f(&ev, depth)?,
         }
     }
     if depth != 0 || roots != 1 {
         return Err("not a single closed root element".into());
     }
     Ok(())
+}
+
+/// Well-formedness with a strict reader, plus characters XML 1.0 cannot hold and
+/// raw CRs (normalized away on input; none may appear in output).
+pub fn strict_xml(bytes: &[u8]) -> Result<(), String> {
+    let text = check_chars(bytes)?;
+    walk(text, |_, _| Ok(()))
+}
+
+/// Checks every item's notes HTML (full and Apple renderings) with [`safe_html`],
+/// in parallel. The renderers write exactly these strings.
+pub fn items_html(items: &[Item]) -> Result<(), String> {
+    items.par_iter().try_for_each(|i| {
+        safe_html(&i.content_html).map_err(|e| format!("{}: {e}", i.guid))?;
+        safe_html(&i.description_html).map_err(|e| format!("{}: {e}", i.guid))
+    })
+}
+
+/// A notes payload read back: fine when it is one of the item's own (already
+/// checked) renderings, else it must pass [`safe_html`] itself.
+fn payload(got: &str, checked: &[&str], label: &str) -> Result<(), String> {
+    if checked.contains(&got) {
+        return Ok(());
+    }
+    safe_html(got).map_err(|e| format!("{label}: {e}"))
+}
+
+/// Text content of the element being read (text and CDATA, unescaped).
+fn push_text(ev: &XmlEvent<'_>, buf: &mut String) -> Result<(), String> {
+    match ev {
+        XmlEvent::Text(t) => buf.push_str(&t.unescape().map_err(|e| e.to_string())?),
+        XmlEvent::CData(c) => {
+            buf.push_str(std::str::from_utf8(c).map_err(|e| format!("CDATA is not UTF-8: {e}"))?)
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn attr<'a>(
+    e: &'a quick_xml::events::BytesStart<'_>,
+    name: &[u8],
+) -> Result<Option<Cow<'a, str>>, String> {
+    for a in e.attributes() {
+        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+        if a.key.as_ref() == name {
+            let v = a
+                .unescape_value()
+                .map_err(|e| format!("bad attribute: {e}"))?;
+            return Ok(Some(Cow::Owned(v.into_owned())));
+        }
+    }
+    Ok(None)
 }
 
 const TAGS: &[&str] = &[
@@ -138,85 +236,263 @@ fn html_unescape(s: &str) -> String {
 }
 
 /// The RSS read back must hold exactly these items, in order, with their guids
-/// and enclosures.
+/// and enclosures, and only safe notes HTML.
 pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    strict_xml(bytes)?;
-    let ch = rss::Channel::read_from(bytes).map_err(|e| format!("RSS does not parse back: {e}"))?;
-    if ch.items.len() != items.len() {
-        return Err(format!(
-            "RSS has {} items, expected {}",
-            ch.items.len(),
-            items.len()
-        ));
+    items_html(items)?;
+    rss_prechecked(bytes, items)
+}
+
+/// [`rss`] for items whose HTML [`items_html`] already checked.
+pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    let text = check_chars(bytes)?;
+    // Item index being read, what its children said, and the child being read.
+    let mut n = 0usize;
+    let mut guid: Option<String> = None;
+    let mut enc: Option<(String, String)> = None;
+    let mut field: Option<&'static str> = None;
+    let mut buf = String::new();
+    let mut rss_root = false;
+    let mut channel = false;
+    walk(text, |ev, depth| {
+        match (ev, depth) {
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => rss_root = e.name().as_ref() == b"rss",
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"channel" => {
+                channel = true
+            }
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) if e.name().as_ref() == b"item" => {
+                guid = None;
+                enc = None;
+            }
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 4) => {
+                buf.clear();
+                field = match e.name().as_ref() {
+                    b"guid" => Some("guid"),
+                    b"description" => Some("description"),
+                    b"content:encoded" => Some("content"),
+                    b"enclosure" => {
+                        let url = attr(e, b"url")?.unwrap_or_default().into_owned();
+                        let len = attr(e, b"length")?.unwrap_or_default().into_owned();
+                        enc = Some((url, len));
+                        None
+                    }
+                    _ => None,
+                };
+                if matches!(ev, XmlEvent::Empty(_)) && field == Some("guid") {
+                    guid = Some(String::new());
+                }
+            }
+            (XmlEvent::Text(_) | XmlEvent::CData(_), 4) if field.is_some() => {
+                push_text(ev, &mut buf)?
+            }
+            (XmlEvent::End(_), 4) => {
+                let want = items.get(n);
+                match (field.take(), want) {
+                    (Some("guid"), _) => guid = Some(std::mem::take(&mut buf)),
+                    (Some(_), Some(w)) => {
+                        payload(&buf, &[&w.content_html, &w.description_html], &w.guid)?
+                    }
+                    (Some(_), None) => safe_html(&buf)?,
+                    _ => {}
+                }
+            }
+            (XmlEvent::End(e), 3) if e.name().as_ref() == b"item" => {
+                if let Some(want) = items.get(n) {
+                    if guid.as_deref() != Some(want.guid.as_str()) {
+                        return Err(format!("guid {:?} read back as {:?}", want.guid, guid));
+                    }
+                    let want_enc = want
+                        .enclosure
+                        .as_ref()
+                        .map(|e| (e.url.clone(), e.length.to_string()));
+                    if enc != want_enc {
+                        return Err(format!(
+                            "enclosure of {} read back as {:?}",
+                            want.guid,
+                            enc.as_ref().map(|(u, l)| (u.as_str(), l.as_str()))
+                        ));
+                    }
+                }
+                n += 1;
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    if !rss_root || !channel {
+        return Err("RSS does not parse back: no <rss><channel>".into());
     }
-    for (got, want) in ch.items.iter().zip(items) {
-        let g = got.guid.as_ref().map(|g| g.value.as_str());
-        if g != Some(want.guid.as_str()) {
-            return Err(format!("guid {:?} read back as {:?}", want.guid, g));
-        }
-        let enc = got
-            .enclosure
-            .as_ref()
-            .map(|e| (e.url.as_str(), e.length.as_str()));
-        let want_enc = want
-            .enclosure
-            .as_ref()
-            .map(|e| (e.url.clone(), e.length.to_string()));
-        if enc.map(|(u, l)| (u.to_string(), l.to_string())) != want_enc {
-            return Err(format!("enclosure of {} read back as {enc:?}", want.guid));
-        }
-        for html in [&got.content, &got.description].into_iter().flatten() {
-            safe_html(html).map_err(|e| format!("{}: {e}", want.guid))?;
-        }
+    if n != items.len() {
+        return Err(format!("RSS has {n} items, expected {}", items.len()));
     }
     Ok(())
 }
 
 pub fn atom(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    strict_xml(bytes)?;
-    let f = atom_syndication::Feed::read_from(bytes)
-        .map_err(|e| format!("Atom does not parse back: {e}"))?;
-    if f.entries.len() != items.len() {
-        return Err(format!(
-            "Atom has {} entries, expected {}",
-            f.entries.len(),
-            items.len()
-        ));
+    items_html(items)?;
+    atom_prechecked(bytes, items)
+}
+
+/// [`atom`] for items whose HTML [`items_html`] already checked.
+pub fn atom_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    let text = check_chars(bytes)?;
+    let mut n = 0usize;
+    let mut id: Option<String> = None;
+    let mut field: Option<&'static str> = None;
+    let mut buf = String::new();
+    let mut feed_root = false;
+    walk(text, |ev, depth| {
+        match (ev, depth) {
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => {
+                feed_root = e.name().as_ref() == b"feed"
+            }
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"entry" => {
+                id = None
+            }
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) => {
+                buf.clear();
+                field = match e.name().as_ref() {
+                    b"id" => Some("id"),
+                    b"content" => Some("content"),
+                    _ => None,
+                };
+                if matches!(ev, XmlEvent::Empty(_)) && field == Some("id") {
+                    id = Some(String::new());
+                }
+            }
+            (XmlEvent::Text(_) | XmlEvent::CData(_), 3) if field.is_some() => {
+                push_text(ev, &mut buf)?
+            }
+            (XmlEvent::End(_), 3) => match (field.take(), items.get(n)) {
+                (Some("id"), _) => id = Some(std::mem::take(&mut buf)),
+                (Some(_), Some(w)) => payload(&buf, &[&w.content_html], &w.id_iri)?,
+                (Some(_), None) => safe_html(&buf)?,
+                _ => {}
+            },
+            (XmlEvent::End(e), 2) if e.name().as_ref() == b"entry" => {
+                if let Some(want) = items.get(n) {
+                    let got = id.take().unwrap_or_default();
+                    if got != want.id_iri {
+                        return Err(format!("entry id {} read back as {got}", want.id_iri));
+                    }
+                }
+                n += 1;
+            }
+            _ => {}
+        }
+        Ok(())
+    })?;
+    if !feed_root {
+        return Err("Atom does not parse back: no <feed>".into());
     }
-    for (got, want) in f.entries.iter().zip(items) {
-        if got.id != want.id_iri {
-            return Err(format!("entry id {} read back as {}", want.id_iri, got.id));
-        }
-        if let Some(v) = got.content.as_ref().and_then(|c| c.value.as_ref()) {
-            safe_html(v).map_err(|e| format!("{}: {e}", want.id_iri))?;
-        }
+    if n != items.len() {
+        return Err(format!("Atom has {n} entries, expected {}", items.len()));
     }
     Ok(())
 }
 
 pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("JSON Feed does not parse back: {e}"))?;
-    let got = v["items"]
-        .as_array()
-        .ok_or("JSON Feed has no items array")?;
-    if got.len() != items.len() {
+    items_html(items)?;
+    json_prechecked(bytes, items)
+}
+
+/// [`json`] for items whose HTML [`items_html`] already checked. Items are
+/// checked one by one as serde_json reads them; none is kept.
+pub fn json_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    #[derive(serde::Deserialize)]
+    struct JItem<'a> {
+        #[serde(borrow)]
+        id: Option<Cow<'a, str>>,
+        #[serde(borrow)]
+        content_html: Option<Cow<'a, str>>,
+    }
+    struct Root<'x>(&'x [Item]);
+    struct ItemsSeq<'x>(&'x [Item]);
+    impl<'de> Visitor<'de> for Root<'_> {
+        type Value = Option<usize>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON Feed object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<usize>, A::Error> {
+            let mut count = None;
+            while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                if k == "items" {
+                    count = m.next_value_seed(ItemsSeq(self.0))?;
+                } else {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(count)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for ItemsSeq<'_> {
+        type Value = Option<usize>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for ItemsSeq<'_> {
+        type Value = Option<usize>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an items array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Option<usize>, A::Error> {
+            use serde::de::Error;
+            let mut n = 0;
+            while let Some(g) = s.next_element::<JItem<'de>>()? {
+                if let Some(w) = self.0.get(n) {
+                    if g.id.as_deref() != Some(w.id_iri.as_str()) {
+                        return Err(A::Error::custom(format!(
+                            "JSON item id {} read back as {:?}",
+                            w.id_iri, g.id
+                        )));
+                    }
+                    if let Some(h) = &g.content_html {
+                        payload(h, &[&w.content_html], &w.id_iri).map_err(A::Error::custom)?;
+                    }
+                } else if let Some(h) = &g.content_html {
+                    safe_html(h).map_err(A::Error::custom)?;
+                }
+                n += 1;
+            }
+            Ok(Some(n))
+        }
+        // Anything but an array: "no items array".
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<usize>, A::Error> {
+            while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Option<usize>, E> {
+            Ok(None)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let count = de
+        .deserialize_map(Root(items))
+        .and_then(|c| de.end().map(|()| c))
+        .map_err(|e| format!("JSON Feed does not parse back: {e}"))?;
+    let got = count.ok_or("JSON Feed has no items array")?;
+    if got != items.len() {
         return Err(format!(
-            "JSON Feed has {} items, expected {}",
-            got.len(),
+            "JSON Feed has {got} items, expected {}",
             items.len()
         ));
-    }
-    for (g, w) in got.iter().zip(items) {
-        if g["id"].as_str() != Some(w.id_iri.as_str()) {
-            return Err(format!(
-                "JSON item id {} read back as {}",
-                w.id_iri, g["id"]
-            ));
-        }
-        if let Some(h) = g["content_html"].as_str() {
-            safe_html(h)?;
-        }
     }
     Ok(())
 }
