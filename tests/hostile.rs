@@ -143,7 +143,7 @@ fn run_case(name: &str, case: &Case) -> Result<(), String> {
             failures.push(format!("{a} must not be reported"));
         }
     }
-    if case.build != !out.written.is_empty() {
+    if case.build == out.written.is_empty() {
         failures.push(format!(
             "build wrote {} files, expected {}",
             out.written.len(),

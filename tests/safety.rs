@@ -329,7 +329,7 @@ fn ledger_guid(p: &Project, key: &str) -> Option<String> {
         .map(|e| e["guid"].as_str().unwrap().to_string())
 }
 
-fn guid_change_error<'a>(out: &'a feedgen::BuildOutcome) -> Vec<&'a str> {
+fn guid_change_error(out: &feedgen::BuildOutcome) -> Vec<&str> {
     out.project
         .diags
         .iter()

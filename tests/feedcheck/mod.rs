@@ -350,7 +350,7 @@ pub fn check_outputs(written: &[PathBuf]) -> Result<Vec<(String, String)>, Strin
             let v: serde_json::Value =
                 serde_json::from_str(&text).map_err(|e| format!("{name}: JSON: {e}"))?;
             let mut json_urls = Vec::new();
-            collect_json(&v, "", &mut json_urls, &mut docs, &name)?;
+            collect_json(&v, "", &mut json_urls, &name)?;
             check_urls(&name, &json_urls)?;
             for item in v["items"].as_array().into_iter().flatten() {
                 if let Some(t) = item["title"].as_str() {
@@ -409,7 +409,6 @@ fn collect_json(
     v: &serde_json::Value,
     key: &str,
     urls: &mut Vec<String>,
-    docs: &mut Vec<(String, String)>,
     name: &str,
 ) -> Result<(), String> {
     match v {
@@ -433,12 +432,12 @@ fn collect_json(
         }
         serde_json::Value::Array(a) => {
             for x in a {
-                collect_json(x, key, urls, docs, name)?;
+                collect_json(x, key, urls, name)?;
             }
         }
         serde_json::Value::Object(o) => {
             for (k, x) in o {
-                collect_json(x, k, urls, docs, name)?;
+                collect_json(x, k, urls, name)?;
             }
         }
         _ => {}
