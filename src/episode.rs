@@ -940,6 +940,9 @@ impl<'t> EventParser<'t> {
         });
         let lvl = level as u8;
         if self.heading.is_none() && level == HeadingLevel::H1 {
+            if let Some((_, hr)) = buf.iter().find(|(e, _)| matches!(e, Event::InlineHtml(_))) {
+                self.report_raw_html(hr.clone());
+            }
             let (number, bad_number, title) = split_heading(&plain);
             self.heading = Some(EpisodeHeading {
                 number,
@@ -1436,7 +1439,8 @@ fn plain_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
     let mut s = String::new();
     for (e, _) in buf {
         match e {
-            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            // Raw HTML is shown as text (SPEC 3.3), in titles too.
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}
         }
