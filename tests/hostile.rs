@@ -38,6 +38,7 @@ struct Case {
     forbid: Vec<String>,
     #[serde(default)]
     title_graphemes: bool,
+    grapheme_unit: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,6 +188,21 @@ fn run_case(name: &str, case: &Case) -> Result<(), String> {
         for f in &case.forbid {
             if text.contains(f.as_str()) {
                 failures.push(format!("{doc} contains forbidden `{f}`"));
+            }
+        }
+    }
+    if let Some(unit) = &case.grapheme_unit {
+        for (doc, text) in &docs {
+            let mut rest = text.clone();
+            for g in unit.graphemes(true) {
+                rest = rest.replace(g, "");
+            }
+            if let Some(c) = rest.chars().find(|c| !c.is_ascii() && unit.contains(*c)) {
+                failures.push(format!(
+                    "{doc}: a grapheme of `{}` was cut (stray U+{:04X})",
+                    unit.escape_unicode(),
+                    c as u32
+                ));
             }
         }
     }
