@@ -23,10 +23,21 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let mut cr = false;
     let mut i = 0;
-    while let Some(p) = bytes[i..]
-        .iter()
-        .position(|&b| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF)
-    {
+    let interesting = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF;
+    // Branch-free form of `interesting`, so clean 32-byte blocks are skipped
+    // with vector instructions.
+    let block_clean = |block: &[u8]| {
+        block.iter().fold(0u8, |a, &b| {
+            a | u8::from(b < 0x20) | u8::from(b == 0x7F) | u8::from(b == 0xC2) | u8::from(b == 0xEF)
+        }) == 0
+    };
+    loop {
+        while i + 32 <= bytes.len() && block_clean(&bytes[i..i + 32]) {
+            i += 32;
+        }
+        let Some(p) = bytes[i..].iter().position(|&b| interesting(b)) else {
+            break;
+        };
         i += p;
         let b = bytes[i];
         if b == b'\r' {
@@ -188,12 +199,18 @@ pub fn safe_html(html: &str) -> Result<(), String> {
         rest = &after[end + 1..];
         let tag = tag.trim_start_matches('/').trim_end_matches('/').trim();
         let (name, attrs) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-        if !TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+        if !TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
             return Err(format!("element <{name}> in notes HTML"));
         }
-        check_attrs(attrs)?;
+        if !attrs.is_empty() {
+            check_attrs(attrs)?;
+        }
     }
     Ok(())
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 fn check_attrs(attrs: &str) -> Result<(), String> {
@@ -202,37 +219,46 @@ fn check_attrs(attrs: &str) -> Result<(), String> {
         let eq = rest
             .find('=')
             .ok_or_else(|| format!("bare attribute `{rest}`"))?;
-        let name = rest[..eq].trim().to_ascii_lowercase();
+        let name = rest[..eq].trim();
         let v = rest[eq + 1..].trim_start();
         let v = v.strip_prefix('"').ok_or("unquoted attribute")?;
         let close = v.find('"').ok_or("unterminated attribute")?;
         let value = html_unescape(&v[..close]);
         rest = v[close + 1..].trim_start();
-        let lower = value.trim().to_ascii_lowercase();
-        let ok = match name.as_str() {
-            "href" => {
-                lower.starts_with("https://")
-                    || lower.starts_with("http://")
-                    || lower.starts_with("mailto:")
-            }
-            "title" | "start" => true,
-            "class" => lower.starts_with("language-"),
-            "style" => lower.starts_with("text-align:"),
-            _ => false,
+        let value_t = value.trim();
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        let ok = if is("href") {
+            starts_with_ignore_case(value_t, "https://")
+                || starts_with_ignore_case(value_t, "http://")
+                || starts_with_ignore_case(value_t, "mailto:")
+        } else if is("title") || is("start") {
+            true
+        } else if is("class") {
+            starts_with_ignore_case(value_t, "language-")
+        } else if is("style") {
+            starts_with_ignore_case(value_t, "text-align:")
+        } else {
+            false
         };
         if !ok {
+            let name = name.to_ascii_lowercase();
             return Err(format!("attribute {name}=\"{value}\" in notes HTML"));
         }
     }
     Ok(())
 }
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+fn html_unescape(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
 }
 
 /// The RSS read back must hold exactly these items, in order, with their guids
