@@ -297,16 +297,20 @@ pub fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
-    let mut out = String::new();
-    let mut n = 0;
-    for g in s.graphemes(true) {
-        let c = g.chars().count();
-        if n + c + 1 > max {
-            break;
-        }
-        n += c;
-        out.push_str(g);
-    }
+    // The longest prefix of whole graphemes with at most `max - 1` characters:
+    // the boundary at or before character `max - 1`, found with a cursor there
+    // rather than by walking every grapheme from the start.
+    let cut = s
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(s.len(), |(i, _)| i);
+    let mut cursor = unicode_segmentation::GraphemeCursor::new(cut, s.len(), true);
+    let end = match cursor.is_boundary(s, 0) {
+        Ok(true) => cut,
+        _ => cursor.prev_boundary(s, 0).ok().flatten().unwrap_or(0),
+    };
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(&s[..end]);
     out.push('…');
     out
 }
@@ -361,5 +365,40 @@ mod tests {
     fn shorten_on_graphemes() {
         assert_eq!(shorten("abc", 5), "abc");
         assert_eq!(shorten("e\u{301}e\u{301}e\u{301}", 3), "e\u{301}…");
+    }
+
+    #[test]
+    fn shorten_cuts_where_a_grapheme_walk_does() {
+        // The cursor-based cut against the plain definition: whole graphemes while
+        // the count stays below `max`.
+        fn walk(s: &str, max: usize) -> String {
+            if s.chars().count() <= max {
+                return s.to_string();
+            }
+            let mut out = String::new();
+            let mut n = 0;
+            for g in s.graphemes(true) {
+                let c = g.chars().count();
+                if n + c + 1 > max {
+                    break;
+                }
+                n += c;
+                out.push_str(g);
+            }
+            out.push('…');
+            out
+        }
+        for s in [
+            "plain ascii text",
+            "e\u{301}e\u{301}x\u{301}\u{302}y",
+            "👩‍👩‍👧‍👦a👩‍👩‍👧‍👦b🇯🇵🇺🇸🇫🇷c",
+            "日本語のテキスト、\u{3099}と　全角スペース",
+            "a\r\nb\r\nc",
+            "",
+        ] {
+            for max in 0..s.chars().count() + 3 {
+                assert_eq!(shorten(s, max), walk(s, max), "{s:?} at {max}");
+            }
+        }
     }
 }
