@@ -554,9 +554,28 @@ impl Resolver<'_, '_> {
     }
 
     /// Finds a local file next to the episode, then under the project root.
+    /// Absolute paths and `..` leading out of the project are never read (a show
+    /// note must not make the build read `/etc/passwd` or publish its URL).
     fn local(&self, rel: &str) -> Option<PathBuf> {
-        [self.dir.join(rel), self.ctx.root.join(rel)]
+        let inside = |base: &Path| {
+            let mut depth = base
+                .strip_prefix(self.ctx.root)
+                .map(|b| b.components().count())
+                .unwrap_or(0) as isize;
+            Path::new(rel).components().all(|c| {
+                match c {
+                    std::path::Component::Normal(_) => depth += 1,
+                    std::path::Component::CurDir => {}
+                    std::path::Component::ParentDir => depth -= 1,
+                    _ => return false,
+                }
+                depth >= 0
+            })
+        };
+        [self.dir, self.ctx.root]
             .into_iter()
+            .filter(|base| inside(base))
+            .map(|base| base.join(rel))
             .find(|p| p.is_file())
     }
 
