@@ -437,3 +437,43 @@ fn ledger_records_and_protects_published_guids() {
     assert!(guid_change_error(&out).is_empty(), "{:?}", rules(&out));
     assert!(ledger_guid(&p, "00003").is_none());
 }
+
+#[test]
+fn sidecar_and_media_paths_never_leave_the_project() {
+    let outer = tempfile::tempdir().unwrap();
+    let chapters = r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"Intro"}]}"#;
+    std::fs::write(outer.path().join("ch.json"), chapters).unwrap();
+    std::fs::write(outer.path().join("t.vtt"), "WEBVTT\n").unwrap();
+    let p = Project::new_in(outer.path(), "");
+    let abs = outer.path().join("ch.json");
+    let cases = [
+        format!("chapters = {:?}", abs.to_str().unwrap()),
+        "chapters = \"../../ch.json\"".to_string(),
+        "transcript = \"../../t.vtt\"".to_string(),
+        "audio = \"../../../../../../../../etc/passwd\"".to_string(),
+    ];
+    for fm in &cases {
+        p.write_episode(1, episode(1, fm, "Paths").as_bytes());
+        let out = p.build();
+        assert!(out.written.is_empty(), "{fm}: {:?}", rules(&out));
+        assert!(has_error(&out, "media-file"), "{fm}: {:?}", rules(&out));
+        assert!(
+            !out.project
+                .diags
+                .iter()
+                .any(|d| d.rule.name() == "invalid-chapters"),
+            "{fm}: the outside file was read"
+        );
+    }
+    // `..` that stays inside the project is fine: episodes/002/README.md → root.
+    std::fs::remove_file(p.episode_path(1)).unwrap();
+    std::fs::write(p.root().join("ch.json"), chapters).unwrap();
+    std::fs::create_dir(p.root().join("episodes/002")).unwrap();
+    std::fs::write(
+        p.root().join("episodes/002/README.md"),
+        episode(2, "chapters = \"../../ch.json\"", "Inside"),
+    )
+    .unwrap();
+    let out = p.build();
+    assert!(!out.written.is_empty(), "{:?}", rules(&out));
+}

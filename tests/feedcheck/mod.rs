@@ -73,7 +73,11 @@ pub struct Project {
 
 impl Project {
     pub fn new(extra_config: &str) -> Project {
-        let dir = tempfile::tempdir().unwrap();
+        Project::new_in(&std::env::temp_dir(), extra_config)
+    }
+    /// A project in a fresh folder under `parent`.
+    pub fn new_in(parent: &Path, extra_config: &str) -> Project {
+        let dir = tempfile::tempdir_in(parent).unwrap();
         std::fs::create_dir_all(dir.path().join("episodes")).unwrap();
         std::fs::write(
             dir.path().join("podcast.toml"),
