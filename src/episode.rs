@@ -933,7 +933,8 @@ impl<'t> EventParser<'t> {
         r: Range<usize>,
         buf: Vec<(Event<'t>, Range<usize>)>,
     ) {
-        let plain = plain_text(&buf);
+        // Speaker names and titles come from here: no character a feed cannot hold.
+        let plain = crate::source::strip_unsafe_chars(&plain_text(&buf)).into_owned();
         let first_link = buf.iter().find_map(|(e, lr)| match e {
             Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), lr.clone())),
             _ => None,
