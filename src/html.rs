@@ -14,28 +14,38 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Apple's limit for `description`, in bytes.
 pub const APPLE_LIMIT: usize = 4000;
 
-pub fn escape_text(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
+/// Copies `s` to `out`, replacing the ASCII bytes `replace` maps to an entity;
+/// the runs between them are copied whole.
+fn escape_with(s: &str, out: &mut String, replace: impl Fn(u8) -> Option<&'static str>) {
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if let Some(entity) = replace(b) {
+            out.push_str(&s[start..i]);
+            out.push_str(entity);
+            start = i + 1;
         }
     }
+    out.push_str(&s[start..]);
+}
+
+pub fn escape_text(s: &str, out: &mut String) {
+    escape_with(s, out, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    })
 }
 
 pub fn escape_attr(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_with(s, out, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    })
 }
 
 /// The full rendering. pulldown-cmark's HTML writer escapes text and attributes;
