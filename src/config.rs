@@ -394,6 +394,21 @@ impl Checker<'_> {
     /// Checks an absolute http(s) URL; http gets a warning.
     fn url(&mut self, v: &Spanned<String>, key: &str) -> Option<String> {
         let s = v.get_ref().trim();
+        // The URL is published as written, so it must be written absolute: the
+        // url crate also accepts `http:x` and `https:/+/x`, which feeds cannot use.
+        let lower = s.to_ascii_lowercase();
+        if (lower.starts_with("http:") || lower.starts_with("https:"))
+            && !lower.starts_with("http://")
+            && !lower.starts_with("https://")
+        {
+            self.push(
+                Rule::InvalidUrl,
+                v.span(),
+                format!("`{key}` is not an absolute URL: `{s}`"),
+            )
+            .help = Some("write it as https://host/path".into());
+            return None;
+        }
         match Url::parse(s) {
             Ok(u) if u.scheme() == "https" => Some(s.to_string()),
             Ok(u) if u.scheme() == "http" => {
