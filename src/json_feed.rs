@@ -86,11 +86,167 @@ pub fn document(feed: &Feed, feed_json_url: &str) -> Value {
 /// Serializes with U+2028/U+2029 escaped.
 pub fn to_string(v: &Value) -> String {
     let s = serde_json::to_string_pretty(v).expect("JSON values always serialize");
+    escape_line_separators(s)
+}
+
+fn escape_line_separators(s: String) -> String {
     if s.contains(['\u{2028}', '\u{2029}']) {
         s.replace('\u{2028}', "\\u2028")
             .replace('\u{2029}', "\\u2029")
     } else {
         s
+    }
+}
+
+/// The same text as `to_string(&document(feed, feed_json_url))`, serialized
+/// straight from the model: no [`Value`] tree holding a copy of every item.
+/// Keys are written in the order a `Value` map sorts them.
+pub fn render(feed: &Feed, feed_json_url: &str) -> String {
+    let s = serde_json::to_string_pretty(&Doc(feed, feed_json_url))
+        .expect("the model always serializes");
+    escape_line_separators(s)
+}
+
+struct Doc<'a>(&'a Feed, &'a str);
+struct Items<'a>(&'a [crate::model::Item]);
+struct ItemSer<'a>(&'a crate::model::Item);
+struct Authors<'a>(&'a [crate::model::PersonCredit]);
+struct Author<'a>(&'a crate::model::PersonCredit);
+struct Attachment<'a>(&'a crate::model::Enclosure, Option<u64>);
+struct One<T>(T);
+struct Named<'a>(&'a str);
+struct Hub<'a>(&'a str);
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+impl<T: Serialize> Serialize for One<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(1))?;
+        q.serialize_element(&self.0)?;
+        q.end()
+    }
+}
+
+impl Serialize for Named<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("name", self.0)?;
+        m.end()
+    }
+}
+
+impl Serialize for Hub<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("type", "WebSub")?;
+        m.serialize_entry("url", self.0)?;
+        m.end()
+    }
+}
+
+impl Serialize for Doc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (feed, url) = (self.0, self.1);
+        let show = &feed.show;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("authors", &One(Named(&show.author)))?;
+        m.serialize_entry("description", &show.description)?;
+        m.serialize_entry("feed_url", url)?;
+        if !show.link.is_empty() {
+            m.serialize_entry("home_page_url", &show.link)?;
+        }
+        if let Some(hub) = &show.output.hub {
+            m.serialize_entry("hubs", &One(Hub(hub)))?;
+        }
+        if let Some(i) = &show.image {
+            m.serialize_entry("icon", i)?;
+        }
+        m.serialize_entry("items", &Items(&feed.items))?;
+        if !show.language.is_empty() {
+            m.serialize_entry("language", &show.language)?;
+        }
+        m.serialize_entry("title", &show.title)?;
+        m.serialize_entry("version", "https://jsonfeed.org/version/1.1")?;
+        m.end()
+    }
+}
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.0.len()))?;
+        for i in self.0 {
+            q.serialize_element(&ItemSer(i))?;
+        }
+        q.end()
+    }
+}
+
+impl Serialize for ItemSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let i = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(e) = &i.enclosure {
+            m.serialize_entry("attachments", &One(Attachment(e, i.duration)))?;
+        }
+        if !i.persons.is_empty() {
+            m.serialize_entry("authors", &Authors(&i.persons))?;
+        }
+        m.serialize_entry("content_html", &i.content_html)?;
+        m.serialize_entry("date_published", &i.published.to_rfc3339())?;
+        if let Some(v) = &i.video {
+            m.serialize_entry("external_url", v)?;
+        }
+        m.serialize_entry("id", &i.id_iri)?;
+        if let Some(img) = &i.image {
+            m.serialize_entry("image", img)?;
+        }
+        if !i.summary_text.is_empty() {
+            m.serialize_entry("summary", &i.summary_text)?;
+        }
+        m.serialize_entry("title", &i.title)?;
+        if !i.link.is_empty() {
+            m.serialize_entry("url", &i.link)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Authors<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut q = s.serialize_seq(Some(self.0.len()))?;
+        for p in self.0 {
+            q.serialize_element(&Author(p))?;
+        }
+        q.end()
+    }
+}
+
+impl Serialize for Author<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        if let Some(im) = &p.img {
+            m.serialize_entry("avatar", im)?;
+        }
+        m.serialize_entry("name", &p.name)?;
+        if let Some(h) = &p.href {
+            m.serialize_entry("url", h)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Attachment<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (e, d) = (self.0, self.1);
+        let mut m = s.serialize_map(None)?;
+        if let Some(d) = d {
+            m.serialize_entry("duration_in_seconds", &d)?;
+        }
+        m.serialize_entry("mime_type", &e.mime)?;
+        m.serialize_entry("size_in_bytes", &e.length)?;
+        m.serialize_entry("url", &e.url)?;
+        m.end()
     }
 }
 

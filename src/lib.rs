@@ -413,7 +413,13 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
         Ok(outs)
     };
     let json = || -> Result<output::Output, Diagnostic> {
-        let json = json_feed::to_string(&json_feed::document(feed, &json_url)).into_bytes();
+        let json = json_feed::render(feed, &json_url);
+        debug_assert_eq!(
+            json,
+            json_feed::to_string(&json_feed::document(feed, &json_url)),
+            "direct JSON Feed serialization must equal the Value-based one"
+        );
+        let json = json.into_bytes();
         verify::json_prechecked(&json, &feed.items).map_err(|e| verify_err("feed.json", e))?;
         Ok(output::Output {
             name: "feed.json".into(),
