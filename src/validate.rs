@@ -726,11 +726,21 @@ impl Resolver<'_, '_> {
                 None
             }
         };
-        let mime = r
-            .mime
-            .clone()
-            .or_else(|| url.as_deref().and_then(media::mime_for).map(str::to_string));
-        if mime.is_none() {
+        // A given type is published as written: it must look like `audio/mpeg`.
+        let is_mime = |m: &str| {
+            m.split_once('/')
+                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+                && m.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        };
+        let mime = match &r.mime {
+            Some(m) if !is_mime(m) => {
+                missing.push("a type such as audio/mpeg");
+                None
+            }
+            Some(m) => Some(m.clone()),
+            None => url.as_deref().and_then(media::mime_for).map(str::to_string),
+        };
+        if mime.is_none() && r.mime.is_none() {
             missing.push("type");
         }
         let duration = match &r.duration {
