@@ -104,7 +104,13 @@ fn escape_line_separators(s: String) -> String {
 pub fn render(feed: &Feed, feed_json_url: &str) -> String {
     let s = serde_json::to_string_pretty(&Doc(feed, feed_json_url))
         .expect("the model always serializes");
-    escape_line_separators(s)
+    let s = escape_line_separators(s);
+    debug_assert_eq!(
+        s,
+        to_string(&document(feed, feed_json_url)),
+        "direct JSON Feed serialization must equal the Value-based one"
+    );
+    s
 }
 
 struct Doc<'a>(&'a Feed, &'a str);

@@ -413,13 +413,7 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
         Ok(outs)
     };
     let json = || -> Result<output::Output, Diagnostic> {
-        let json = json_feed::render(feed, &json_url);
-        debug_assert_eq!(
-            json,
-            json_feed::to_string(&json_feed::document(feed, &json_url)),
-            "direct JSON Feed serialization must equal the Value-based one"
-        );
-        let json = json.into_bytes();
+        let json = json_feed::render(feed, &json_url).into_bytes();
         verify::json_prechecked(&json, &feed.items).map_err(|e| verify_err("feed.json", e))?;
         Ok(output::Output {
             name: "feed.json".into(),
@@ -431,6 +425,133 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
     outs.extend(atom?);
     outs.push(json?);
     Ok(outs)
+}
+
+/// Why staging stopped: a document failed verification, or the disk failed.
+enum StageError {
+    Verify(Diagnostic),
+    Io(Error),
+}
+
+/// [`render`] for a build: every document is written straight into a temporary
+/// file in `dir` (no copy of it is held in memory), read back from disk and
+/// verified, and returned staged for [`output::commit`]. On any failure nothing
+/// is left behind.
+fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, StageError> {
+    let show = &feed.show;
+    let base_dir = show
+        .feed_url
+        .rfind('/')
+        .map(|i| &show.feed_url[..=i])
+        .unwrap_or("");
+    let atom_url = format!("{base_dir}atom.xml");
+    let json_url = format!("{base_dir}feed.json");
+    let verify_err = |what: &str, e: String| {
+        Diagnostic::new(
+            Rule::OutputVerify,
+            format!("{what} failed verification: {e}"),
+        )
+    };
+    verify::items_html(&feed.items).map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
+    let created = !dir.exists();
+    type Verify = fn(&[u8], &[model::Item]) -> Result<(), String>;
+    // Writes one document, then reads the file back and verifies it.
+    let one = |name: String,
+               items: &[model::Item],
+               verify: Verify,
+               write: &dyn Fn(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>|
+     -> Result<output::Staged, StageError> {
+        let io = |e: std::io::Error| {
+            StageError::Io(Error::Write {
+                path: dir.join(&name),
+                source: e,
+            })
+        };
+        let staged = output::stage(dir, &name, write).map_err(io)?;
+        let checked = std::fs::read(&staged.tmp).map_err(io).and_then(|bytes| {
+            verify(&bytes, items).map_err(|e| StageError::Verify(verify_err(&name, e)))
+        });
+        match checked {
+            Ok(()) => Ok(staged),
+            Err(e) => {
+                output::discard(std::slice::from_ref(&staged));
+                Err(e)
+            }
+        }
+    };
+    let rss = || -> Vec<Result<output::Staged, StageError>> {
+        let pages = paging::paginate(
+            &feed.items,
+            show.output.page_size,
+            &show.feed_url,
+            "feed.xml",
+        );
+        let mut out = Vec::new();
+        for page in pages {
+            let name = paging::page_file("feed.xml", page.number);
+            let r = one(name, page.items, verify::rss_prechecked, &|w| {
+                rss_feed::write(feed, &page, w)
+                    .map(|_| ())
+                    .map_err(std::io::Error::other)
+            });
+            let failed = r.is_err();
+            out.push(r);
+            if failed {
+                break;
+            }
+        }
+        out
+    };
+    let atom = || -> Vec<Result<output::Staged, StageError>> {
+        let pages = paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml");
+        let mut out = Vec::new();
+        for page in pages {
+            let name = paging::page_file("atom.xml", page.number);
+            let r = one(name, page.items, verify::atom_prechecked, &|w| {
+                atom_feed::write(feed, &page, w)
+                    .map(|_| ())
+                    .map_err(std::io::Error::other)
+            });
+            let failed = r.is_err();
+            out.push(r);
+            if failed {
+                break;
+            }
+        }
+        out
+    };
+    let json = || {
+        one(
+            "feed.json".into(),
+            &feed.items,
+            verify::json_prechecked,
+            &|w| {
+                use std::io::Write;
+                w.write_all(json_feed::render(feed, &json_url).as_bytes())
+            },
+        )
+    };
+    let (rss, (atom, json)) = rayon::join(rss, || rayon::join(atom, json));
+    let mut staged = Vec::new();
+    let mut first_err = None;
+    for r in rss.into_iter().chain(atom).chain(std::iter::once(json)) {
+        match r {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    match first_err {
+        None => Ok(staged),
+        Some(e) => {
+            output::discard(&staged);
+            if created {
+                let _ = std::fs::remove_dir(dir);
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Where outputs go: `--out`, else `[output] dir` (which must stay inside the
@@ -479,57 +600,127 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
             published: 0,
         });
     }
-    let feed = feed_of(&project);
+    let (feed, order) = feed_taking(&mut project);
     let published = feed.items.len();
-    let fail = |mut project: Project, d: Diagnostic| {
-        project.diags.push(d);
-        Ok(BuildOutcome {
+    let result = publish_feed(&mut project, &feed, opts);
+    restore(&mut project, feed, &order);
+    Ok(match result? {
+        Some(written) => BuildOutcome {
+            project,
+            written,
+            published,
+        },
+        None => BuildOutcome {
             project,
             written: vec![],
             published: 0,
+        },
+    })
+}
+
+/// [`feed_of`] for a build: the published items' notes HTML is moved into the
+/// feed rather than copied (it is most of an item's size); [`restore`] moves it
+/// back. Also returns, per feed item, the index of its episode.
+fn feed_taking(project: &mut Project) -> (model::Feed, Vec<usize>) {
+    let mut order: Vec<usize> = (0..project.episodes.len())
+        .filter(|&i| project.episodes[i].status == Status::Publish)
+        .collect();
+    let eps = &project.episodes;
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&eps[a].item, &eps[b].item);
+        b.published
+            .cmp(&a.published)
+            .then(b.number.cmp(&a.number))
+            .then(a.slug.cmp(&b.slug))
+    });
+    let items: Vec<model::Item> = order
+        .iter()
+        .map(|&i| {
+            let it = &mut project.episodes[i].item;
+            let content = std::mem::take(&mut it.content_html);
+            let description = std::mem::take(&mut it.description_html);
+            let summary = std::mem::take(&mut it.summary_text);
+            model::Item {
+                content_html: content,
+                description_html: description,
+                summary_text: summary,
+                ..it.clone()
+            }
         })
+        .collect();
+    let updated = items.iter().map(|i| i.published).max();
+    let feed = model::Feed {
+        show: project.show.clone(),
+        persons: validate::channel_persons(&project.show),
+        items,
+        updated,
     };
-    let dir = match output_dir(&project, opts) {
-        Ok(d) => d,
-        Err(d) => return fail(project, d),
-    };
-    let outputs = match render(&feed) {
-        Ok(o) => o,
-        Err(d) => return fail(project, d),
-    };
-    let _lock = output::lock_dir(&dir).map_err(|e| Error::Write {
-        path: dir.clone(),
-        source: e,
-    })?;
-    let lock_path = project.root.join(ledger::FILE_NAME);
-    let mut ledger = ledger::Ledger::load(&lock_path).map_err(|e| Error::Read {
-        path: lock_path.clone(),
-        source: e,
-    })?;
-    let ledger_diags = ledger.reconcile(&feed.items, &opts.allow_guid_change);
-    if !ledger_diags.is_empty() {
-        let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
-        project.diags.extend(ledger_diags);
-        if has_error {
-            return Ok(BuildOutcome {
-                project,
-                written: vec![],
-                published: 0,
-            });
-        }
+    (feed, order)
+}
+
+/// Gives the notes taken by [`feed_taking`] back to the project's episodes.
+fn restore(project: &mut Project, feed: model::Feed, order: &[usize]) {
+    for (item, &i) in feed.items.into_iter().zip(order) {
+        let it = &mut project.episodes[i].item;
+        it.content_html = item.content_html;
+        it.description_html = item.description_html;
+        it.summary_text = item.summary_text;
     }
-    let written =
-        output::publish(&dir, &outputs, &["feed-", "atom-"]).map_err(|e| Error::Write {
+}
+
+/// Renders, verifies, reconciles the ledger and publishes. `Ok(None)`: refused
+/// (the reasons are in the project's diagnostics), nothing written.
+fn publish_feed(
+    project: &mut Project,
+    feed: &model::Feed,
+    opts: &Options,
+) -> Result<Option<Vec<PathBuf>>, Error> {
+    let dir = match output_dir(project, opts) {
+        Ok(d) => d,
+        Err(d) => {
+            project.diags.push(d);
+            return Ok(None);
+        }
+    };
+    let staged = match render_staged(feed, &dir) {
+        Ok(s) => s,
+        Err(StageError::Verify(d)) => {
+            project.diags.push(d);
+            return Ok(None);
+        }
+        Err(StageError::Io(e)) => return Err(e),
+    };
+    let result = (|| {
+        let _lock = output::lock_dir(&dir).map_err(|e| Error::Write {
             path: dir.clone(),
             source: e,
         })?;
-    ledger.save(&lock_path).map_err(|e| Error::Write {
-        path: lock_path.clone(),
-        source: e,
-    })?;
-    Ok(BuildOutcome {
-        project,
-        written,
-        published,
-    })
+        let lock_path = project.root.join(ledger::FILE_NAME);
+        let mut ledger = ledger::Ledger::load(&lock_path).map_err(|e| Error::Read {
+            path: lock_path.clone(),
+            source: e,
+        })?;
+        let ledger_diags = ledger.reconcile(&feed.items, &opts.allow_guid_change);
+        if !ledger_diags.is_empty() {
+            let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
+            project.diags.extend(ledger_diags);
+            if has_error {
+                return Ok(None);
+            }
+        }
+        let written =
+            output::commit(&dir, &staged, &["feed-", "atom-"]).map_err(|e| Error::Write {
+                path: dir.clone(),
+                source: e,
+            })?;
+        ledger.save(&lock_path).map_err(|e| Error::Write {
+            path: lock_path.clone(),
+            source: e,
+        })?;
+        Ok(Some(written))
+    })();
+    if !matches!(result, Ok(Some(_))) {
+        output::discard(&staged);
+    }
+    result
 }

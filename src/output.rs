@@ -4,7 +4,7 @@
 //! good feed byte-identical. A lock file keeps two builds from interleaving.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// One file to publish.
@@ -45,6 +45,48 @@ pub fn try_lock_dir(dir: &Path) -> std::io::Result<Option<DirLock>> {
     }
 }
 
+/// A document written to a temporary file in the output directory (a dot file,
+/// named after the process), not yet visible under its own name.
+#[derive(Debug, Clone)]
+pub struct Staged {
+    pub name: String,
+    pub tmp: PathBuf,
+}
+
+/// Writes one document to its temporary file through a buffer and syncs it.
+/// On error the temporary file is removed.
+pub fn stage(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(Staged {
+            name: name.to_string(),
+            tmp,
+        }),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Removes staged files that will not be published.
+pub fn discard(staged: &[Staged]) {
+    for s in staged {
+        let _ = fs::remove_file(&s.tmp);
+    }
+}
+
 /// Writes all outputs atomically (per file) and removes stale archive pages.
 /// On any error before the renames, nothing visible has changed.
 pub fn publish(
@@ -52,32 +94,34 @@ pub fn publish(
     outputs: &[Output],
     stale_prefixes: &[&str],
 ) -> std::io::Result<Vec<PathBuf>> {
-    fs::create_dir_all(dir)?;
-    let mut temps = Vec::new();
-    let result = (|| {
-        for o in outputs {
-            let tmp = dir.join(format!(".{}.tmp-{}", o.name, std::process::id()));
-            let mut f = File::create(&tmp)?;
-            temps.push(tmp.clone());
-            f.write_all(&o.bytes)?;
-            f.sync_all()?;
+    let mut staged = Vec::new();
+    for o in outputs {
+        match stage(dir, &o.name, |w| w.write_all(&o.bytes)) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                discard(&staged);
+                return Err(e);
+            }
         }
-        Ok::<(), std::io::Error>(())
-    })();
-    if let Err(e) = result {
-        for t in &temps {
-            let _ = fs::remove_file(t);
-        }
-        return Err(e);
     }
+    commit(dir, &staged, stale_prefixes)
+}
+
+/// Renames staged files into place (each rename is atomic) and removes stale
+/// archive pages.
+pub fn commit(
+    dir: &Path,
+    staged: &[Staged],
+    stale_prefixes: &[&str],
+) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for (o, tmp) in outputs.iter().zip(&temps) {
-        let dest = dir.join(&o.name);
-        fs::rename(tmp, &dest)?;
+    for s in staged {
+        let dest = dir.join(&s.name);
+        fs::rename(&s.tmp, &dest)?;
         written.push(dest);
     }
     // Archive pages from an earlier, longer build would point at wrong neighbours.
-    let keep: std::collections::HashSet<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
+    let keep: std::collections::HashSet<&str> = staged.iter().map(|o| o.name.as_str()).collect();
     if let Ok(entries) = fs::read_dir(dir) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
