@@ -584,6 +584,13 @@ impl<'t> EventParser<'t> {
             Event::Start(Tag::CodeBlock(k)) => {
                 self.mark_content();
                 self.code_block = true;
+                // The info string becomes class="language-…": `&#0;` there is U+FFFD.
+                let k = match k {
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                        pulldown_cmark::CodeBlockKind::Fenced(self.clean(info))
+                    }
+                    k => k,
+                };
                 self.out.push(Event::Start(Tag::CodeBlock(k)).into_static());
             }
             Event::End(TagEnd::CodeBlock) => {
