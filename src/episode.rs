@@ -1068,6 +1068,12 @@ impl<'t> EventParser<'t> {
     ) {
         self.end_speaker();
         self.speaker_level = Some(lvl);
+        // The credit's href is published (podcast:person, Atom contributor): only
+        // a link the policy keeps, never `### @x<javascript:…>`.
+        let href = link.as_deref().and_then(|u| match links::check(u) {
+            LinkVerdict::Keep { url, .. } => Some(url),
+            _ => None,
+        });
         let trimmed = plain.trim();
         let (who, note) = if link.is_some() {
             let lt = link_text(buf);
@@ -1086,7 +1092,7 @@ impl<'t> EventParser<'t> {
             Some(h) => Credit {
                 handle: Some(h.trim().to_string()),
                 name: None,
-                href: link.clone(),
+                href: href.clone(),
                 span: r.clone(),
             },
             None => {
@@ -1099,7 +1105,7 @@ impl<'t> EventParser<'t> {
                 Credit {
                     handle,
                     name: Some(who.clone()),
-                    href: link.clone(),
+                    href: href.clone(),
                     span: r.clone(),
                 }
             }
