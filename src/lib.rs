@@ -393,7 +393,7 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
             &show.feed_url,
             "feed.xml",
         ) {
-            let bytes = rss_feed::write(feed, &page, Vec::new())
+            let bytes = rss_feed::write_chunked(feed, &page, Vec::new())
                 .map_err(|e| verify_err("feed.xml", e.to_string()))?;
             let name = paging::page_file("feed.xml", page.number);
             verify::rss_prechecked(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
@@ -404,7 +404,7 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
     let atom = || -> Result<Vec<output::Output>, Diagnostic> {
         let mut outs = Vec::new();
         for page in paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml") {
-            let bytes = atom_feed::write(feed, &page, Vec::new())
+            let bytes = atom_feed::write_chunked(feed, &page, Vec::new())
                 .map_err(|e| verify_err("atom.xml", e.to_string()))?;
             let name = paging::page_file("atom.xml", page.number);
             verify::atom_prechecked(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
@@ -490,7 +490,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         for page in pages {
             let name = paging::page_file("feed.xml", page.number);
             let r = one(name, page.items, verify::rss_prechecked, &|w| {
-                rss_feed::write(feed, &page, w)
+                rss_feed::write_chunked(feed, &page, w)
                     .map(|_| ())
                     .map_err(std::io::Error::other)
             });
@@ -508,7 +508,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         for page in pages {
             let name = paging::page_file("atom.xml", page.number);
             let r = one(name, page.items, verify::atom_prechecked, &|w| {
-                atom_feed::write(feed, &page, w)
+                atom_feed::write_chunked(feed, &page, w)
                     .map(|_| ())
                     .map_err(std::io::Error::other)
             });

@@ -78,6 +78,78 @@ pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, w: W) -> Result<W, rss::Err
     channel(feed, page).write_to(w)
 }
 
+/// Items per chunk in [`write_chunked`].
+const CHUNK: usize = 256;
+
+/// The same bytes as [`write`], but the `rss` crate's items (each a copy of the
+/// notes HTML, with its extension maps) are built [`CHUNK`] at a time instead of
+/// all at once. The channel is written without items; then each chunk is written
+/// as a channel of its own, and its `<item>` elements (the crate writes a
+/// channel's items last, just before `</channel>`) are spliced in. Every chunk
+/// declares the namespaces of the whole page, so its document starts exactly like
+/// an empty channel's; a chunk that does not is an error, never a silent change.
+/// Debug builds compare the result with [`write`].
+pub fn write_chunked<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> Result<W, rss::Error> {
+    if cfg!(debug_assertions) {
+        let chunked = write_chunked_inner(feed, page, Vec::new())?;
+        let whole = write(feed, page, Vec::new())?;
+        assert!(
+            chunked == whole,
+            "chunked RSS differs from the whole channel's"
+        );
+        w.write_all(&chunked)?;
+        return Ok(w);
+    }
+    write_chunked_inner(feed, page, w)
+}
+
+fn write_chunked_inner<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> Result<W, rss::Error> {
+    const TAIL: &[u8] = b"</channel></rss>";
+    let splice_error = || {
+        rss::Error::from(std::io::Error::other(
+            "an RSS chunk does not splice into the channel",
+        ))
+    };
+    let empty_page = Page {
+        items: &[],
+        ..page.clone()
+    };
+    let mut head = channel(feed, &empty_page);
+    // The namespaces `channel` would compute over all the page's items.
+    let mut probe = Channel::default();
+    for chunk in page.items.chunks(CHUNK) {
+        probe.items = chunk.iter().map(|i| item(feed, i)).collect();
+        head.namespaces.extend(namespaces(&probe));
+    }
+    drop(probe);
+    let head_bytes = head.write_to(Vec::new())?;
+    let empty = Channel {
+        namespaces: head.namespaces.clone(),
+        ..Channel::default()
+    }
+    .write_to(Vec::new())?;
+    let head_body = head_bytes.strip_suffix(TAIL).ok_or_else(splice_error)?;
+    let empty_prefix = empty.strip_suffix(TAIL).ok_or_else(splice_error)?;
+    w.write_all(head_body)?;
+    let mut out = Vec::new();
+    for chunk in page.items.chunks(CHUNK) {
+        let ch = Channel {
+            namespaces: head.namespaces.clone(),
+            items: chunk.iter().map(|i| item(feed, i)).collect(),
+            ..Channel::default()
+        };
+        out.clear();
+        out = ch.write_to(out)?;
+        let items = out
+            .strip_prefix(empty_prefix)
+            .and_then(|r| r.strip_suffix(TAIL))
+            .ok_or_else(splice_error)?;
+        w.write_all(items)?;
+    }
+    w.write_all(TAIL)?;
+    Ok(w)
+}
+
 /// Builds the channel for one page.
 pub fn channel(feed: &Feed, page: &Page<'_>) -> Channel {
     let show = &feed.show;
