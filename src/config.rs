@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::catalog::{self, CategoryCheck};
 use crate::diag::{Diagnostic, Level, Overrides, Rule};
-use crate::source::FileId;
+use crate::source::{is_invisible, is_xml_invalid, strip_unsafe_chars, FileId};
 
 /// Namespace for `podcast:guid`, fixed by the Podcasting 2.0 spec.
 pub const PODCAST_GUID_NAMESPACE: Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
@@ -691,7 +691,80 @@ impl Checker<'_> {
                 }
             }
         }
+        self.clean_text_fields(p, &mut show);
         show
+    }
+
+    /// TOML escapes (`\u0001`, `\u202E`) can put characters a feed cannot hold into
+    /// any string; they are removed from every free-text field, each with a
+    /// diagnostic naming the field (and its place, where the span is known).
+    fn clean_text_fields(&mut self, p: &RawPodcast, show: &mut Show) {
+        let span_of = |v: &S<String>| v.as_ref().map(|s| s.span()).unwrap_or(0..0);
+        let (title, description, author) = (
+            span_of(&p.title),
+            span_of(&p.description),
+            span_of(&p.author),
+        );
+        let mut fields: Vec<(String, &mut String, Range<usize>)> = vec![
+            ("podcast.title".into(), &mut show.title, title),
+            (
+                "podcast.description".into(),
+                &mut show.description,
+                description,
+            ),
+            ("podcast.author".into(), &mut show.author, author),
+        ];
+        if let Some(c) = show.copyright.as_mut() {
+            fields.push(("podcast.copyright".into(), c, 0..0));
+        }
+        if let Some(o) = show.owner.as_mut() {
+            fields.push(("podcast.owner.name".into(), &mut o.name, 0..0));
+        }
+        for f in show.funding.iter_mut() {
+            fields.push(("podcast.funding.text".into(), &mut f.text, 0..0));
+        }
+        if let Some(l) = show.license.as_mut() {
+            fields.push(("podcast.license.name".into(), &mut l.name, 0..0));
+        }
+        if let Some(l) = show.location.as_mut() {
+            fields.push(("podcast.location.name".into(), &mut l.name, 0..0));
+        }
+        for t in show.txt.iter_mut() {
+            fields.push(("podcast.txt.value".into(), &mut t.value, 0..0));
+        }
+        if let Some(u) = show.update_frequency.as_mut() {
+            fields.push(("podcast.update_frequency.text".into(), &mut u.text, 0..0));
+        }
+        for r in show.podroll.iter_mut() {
+            if let Some(t) = r.title.as_mut() {
+                fields.push(("podcast.podroll.title".into(), t, 0..0));
+            }
+        }
+        for (handle, person) in show.people.iter_mut() {
+            fields.push((format!("people.{handle}.name"), &mut person.name, 0..0));
+        }
+        for (name, value, span) in fields {
+            let Some(bad) = value
+                .chars()
+                .find(|&c| is_xml_invalid(c) || is_invisible(c))
+            else {
+                continue;
+            };
+            *value = strip_unsafe_chars(value).into_owned();
+            let rule = if is_xml_invalid(bad) {
+                Rule::ControlCharacter
+            } else {
+                Rule::InvisibleCharacter
+            };
+            self.push(
+                rule,
+                span,
+                format!(
+                    "`{name}` contains U+{:04X}, which a feed cannot show; it is removed",
+                    bad as u32
+                ),
+            );
+        }
     }
 
     fn category(&mut self, cat: &Spanned<Vec<String>>, show: &mut Show) {

@@ -532,3 +532,21 @@ fn docs_list_every_rule() {
         .collect();
     assert_eq!(rows, code, "docs/rules.md and the Rule enum disagree");
 }
+
+#[test]
+fn control_characters_in_podcast_toml_are_removed_and_reported() {
+    let t = toml_replace(
+        "title = \"Test Show\"",
+        "title = \"Test\\u0001Show\"\ncopyright = \"\\u202E2021\"",
+    );
+    ok_episode(&t);
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    assert_eq!(
+        positions(&out.project, Rule::ControlCharacter),
+        vec![("podcast.toml".into(), 2, 9)]
+    );
+    assert_eq!(find(&out.project, Rule::InvisibleCharacter).len(), 1);
+    let rss = t.read("public/feed.xml");
+    assert!(rss.contains("<title>TestShow</title>") && rss.contains("<copyright>2021</copyright>"));
+}
