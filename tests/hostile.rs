@@ -39,6 +39,9 @@ struct Case {
     #[serde(default)]
     title_graphemes: bool,
     grapheme_unit: Option<String>,
+    /// Strings that feed.json must contain as written (e.g. `\u2028`).
+    #[serde(default)]
+    json_contains: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +192,14 @@ fn run_case(name: &str, case: &Case) -> Result<(), String> {
             if text.contains(f.as_str()) {
                 failures.push(format!("{doc} contains forbidden `{f}`"));
             }
+        }
+    }
+    for want in &case.json_contains {
+        let in_json = docs
+            .iter()
+            .any(|(d, t)| d == "feed.json" && t.contains(want.as_str()));
+        if !in_json {
+            failures.push(format!("feed.json does not contain `{want}`"));
         }
     }
     if let Some(unit) = &case.grapheme_unit {
