@@ -102,15 +102,92 @@ fn escape_line_separators(s: String) -> String {
 /// straight from the model: no [`Value`] tree holding a copy of every item.
 /// Keys are written in the order a `Value` map sorts them.
 pub fn render(feed: &Feed, feed_json_url: &str) -> String {
-    let s = serde_json::to_string_pretty(&Doc(feed, feed_json_url))
-        .expect("the model always serializes");
-    let s = escape_line_separators(s);
+    let bytes = write_inner(feed, feed_json_url, Vec::new()).expect("writing to memory");
+    let s = String::from_utf8(bytes).expect("serde_json writes UTF-8");
     debug_assert_eq!(
         s,
         to_string(&document(feed, feed_json_url)),
         "direct JSON Feed serialization must equal the Value-based one"
     );
     s
+}
+
+/// [`render`] streamed into a writer (U+2028/U+2029 escaped as they are written).
+pub fn write<W: std::io::Write>(feed: &Feed, feed_json_url: &str, mut w: W) -> std::io::Result<W> {
+    if cfg!(debug_assertions) {
+        w.write_all(render(feed, feed_json_url).as_bytes())?;
+        return Ok(w);
+    }
+    write_inner(feed, feed_json_url, w)
+}
+
+fn write_inner<W: std::io::Write>(feed: &Feed, feed_json_url: &str, w: W) -> std::io::Result<W> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        w,
+        LineSeparators(serde_json::ser::PrettyFormatter::new()),
+    );
+    Doc(feed, feed_json_url).serialize(&mut ser)?;
+    Ok(ser.into_inner())
+}
+
+/// serde_json's pretty printer, with U+2028/U+2029 written as `\u2028`/`\u2029`
+/// (they can only occur inside strings, which reach the writer as fragments).
+struct LineSeparators<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for LineSeparators<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(i) = rest.find(['\u{2028}', '\u{2029}']) {
+            w.write_all(rest[..i].as_bytes())?;
+            let c = rest[i..].chars().next().expect("found a char");
+            w.write_all(if c == '\u{2028}' {
+                b"\\u2028"
+            } else {
+                b"\\u2029"
+            })?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 struct Doc<'a>(&'a Feed, &'a str);
@@ -265,5 +342,21 @@ mod tests {
         assert!(s.contains("x\\u2028y\\u2029"));
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn streaming_formatter_escapes_line_separators_like_to_string() {
+        use serde::Serialize;
+        let v =
+            serde_json::json!({"k\u{2029}": ["x\u{2028}y\u{2029}", "\u{2028}", 1, {"z": "plain"}]});
+        let mut ser = serde_json::Serializer::with_formatter(
+            Vec::new(),
+            super::LineSeparators(serde_json::ser::PrettyFormatter::new()),
+        );
+        v.serialize(&mut ser).unwrap();
+        assert_eq!(
+            String::from_utf8(ser.into_inner()).unwrap(),
+            super::to_string(&v)
+        );
     }
 }

@@ -525,10 +525,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             "feed.json".into(),
             &feed.items,
             verify::json_prechecked,
-            &|w| {
-                use std::io::Write;
-                w.write_all(json_feed::render(feed, &json_url).as_bytes())
-            },
+            &|w| json_feed::write(feed, &json_url, w).map(|_| ()),
         )
     };
     let (rss, (atom, json)) = rayon::join(rss, || rayon::join(atom, json));
