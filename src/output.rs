@@ -61,7 +61,12 @@ pub fn stage(
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<Staged> {
     fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    // Staging happens before the directory lock is taken, so two builds in one
+    // process must not share a temporary name (one would verify or publish the
+    // other's bytes): process id plus a per-process sequence number.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
     let result = (|| {
         let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
         write(&mut w)?;
