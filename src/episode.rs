@@ -1477,7 +1477,8 @@ fn link_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
             _ => {}
         }
     }
-    s
+    // Speaker names and topic titles: no character a feed cannot hold.
+    crate::source::strip_unsafe_chars(&s).into_owned()
 }
 
 fn strip_comments(html: &str) -> String {
