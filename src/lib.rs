@@ -454,7 +454,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
     };
     verify::items_html(&feed.items).map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
     let created = !dir.exists();
-    type Verify = fn(&[u8], &[model::Item]) -> Result<(), String>;
+    type Verify = fn(&Path, &[model::Item]) -> Result<(), String>;
     // Writes one document, then reads the file back and verifies it.
     let one = |name: String,
                items: &[model::Item],
@@ -468,9 +468,8 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             })
         };
         let staged = output::stage(dir, &name, write).map_err(io)?;
-        let checked = std::fs::read(&staged.tmp).map_err(io).and_then(|bytes| {
-            verify(&bytes, items).map_err(|e| StageError::Verify(verify_err(&name, e)))
-        });
+        let checked =
+            verify(&staged.tmp, items).map_err(|e| StageError::Verify(verify_err(&name, e)));
         match checked {
             Ok(()) => Ok(staged),
             Err(e) => {
@@ -489,7 +488,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         let mut out = Vec::new();
         for page in pages {
             let name = paging::page_file("feed.xml", page.number);
-            let r = one(name, page.items, verify::rss_prechecked, &|w| {
+            let r = one(name, page.items, verify::rss_file, &|w| {
                 rss_feed::write_chunked(feed, &page, w)
                     .map(|_| ())
                     .map_err(std::io::Error::other)
@@ -507,7 +506,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         let mut out = Vec::new();
         for page in pages {
             let name = paging::page_file("atom.xml", page.number);
-            let r = one(name, page.items, verify::atom_prechecked, &|w| {
+            let r = one(name, page.items, verify::atom_file, &|w| {
                 atom_feed::write_chunked(feed, &page, w)
                     .map(|_| ())
                     .map_err(std::io::Error::other)
@@ -521,12 +520,9 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         out
     };
     let json = || {
-        one(
-            "feed.json".into(),
-            &feed.items,
-            verify::json_prechecked,
-            &|w| json_feed::write(feed, &json_url, w).map(|_| ()),
-        )
+        one("feed.json".into(), &feed.items, verify::json_file, &|w| {
+            json_feed::write(feed, &json_url, w).map(|_| ())
+        })
     };
     let (rss, (atom, json)) = rayon::join(rss, || rayon::join(atom, json));
     let mut staged = Vec::new();

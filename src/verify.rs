@@ -59,26 +59,52 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     Ok(text)
 }
 
-fn strict_reader(text: &str) -> Reader<&[u8]> {
-    let mut r = Reader::from_str(text);
-    r.config_mut().check_end_names = true;
-    r.config_mut().check_comments = true;
-    r
+/// Characters XML cannot hold in one event's raw bytes (`cr` notes raw CRs).
+/// Every byte of a document but its `<`, `>` and `/` markup is in some event, and
+/// events split only at ASCII, so checking each event checks the document.
+fn check_event(ev: &XmlEvent<'_>, cr: &mut bool) -> Result<(), String> {
+    let raw: &[u8] = match ev {
+        XmlEvent::Start(e) | XmlEvent::Empty(e) => e,
+        XmlEvent::End(e) => e,
+        XmlEvent::Text(e) | XmlEvent::DocType(e) | XmlEvent::Comment(e) => e,
+        XmlEvent::CData(e) => e,
+        XmlEvent::Decl(e) => e,
+        XmlEvent::PI(e) => e,
+        XmlEvent::Eof => return Ok(()),
+    };
+    match check_chars(raw) {
+        Err(e) if e == "contains a raw CR" => {
+            *cr = true;
+            Ok(())
+        }
+        r => r.map(|_| ()),
+    }
 }
 
-/// Reads a whole document once with a strict reader, calling `f` with every
-/// event and the depth of the element it belongs to (1 = the root).
-fn walk<'t>(
-    text: &'t str,
-    mut f: impl FnMut(&XmlEvent<'t>, usize) -> Result<(), String>,
+/// Reads a whole document once with a strict reader (end names, comments),
+/// calling `f` with every event and the depth of the element it belongs to
+/// (1 = the root). With `check_bytes`, each event's bytes also go through
+/// [`check_chars`] (for documents streamed from disk, not checked whole).
+fn walk<R: std::io::BufRead>(
+    input: R,
+    check_bytes: bool,
+    mut f: impl FnMut(&XmlEvent<'_>, usize) -> Result<(), String>,
 ) -> Result<(), String> {
-    let mut r = strict_reader(text);
+    let mut r = Reader::from_reader(input);
+    r.config_mut().check_end_names = true;
+    r.config_mut().check_comments = true;
+    let mut buf = Vec::new();
     let mut depth = 0usize;
     let mut roots = 0usize;
+    let mut cr = false;
     loop {
+        buf.clear();
         let ev = r
-            .read_event()
+            .read_event_into(&mut buf)
             .map_err(|e| format!("not well-formed at byte {}: {e}", r.buffer_position()))?;
+        if check_bytes {
+            check_event(&ev, &mut cr)?;
+        }
         match &ev {
             XmlEvent::Start(_) => {
                 if depth == 0 {
@@ -101,17 +127,27 @@ fn walk<'t>(
             _ => f(&ev, depth)?,
         }
     }
+    if cr {
+        return Err("contains a raw CR".into());
+    }
     if depth != 0 || roots != 1 {
         return Err("not a single closed root element".into());
     }
     Ok(())
 }
 
+/// A document on disk, read through a buffer.
+fn open(path: &std::path::Path) -> Result<std::io::BufReader<std::fs::File>, String> {
+    std::fs::File::open(path)
+        .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
+        .map_err(|e| format!("cannot read it back: {e}"))
+}
+
 /// Well-formedness with a strict reader, plus characters XML 1.0 cannot hold and
 /// raw CRs (normalized away on input; none may appear in output).
 pub fn strict_xml(bytes: &[u8]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    walk(text, |_, _| Ok(()))
+    walk(text.as_bytes(), false, |_, _| Ok(()))
 }
 
 /// Checks every item's notes HTML (full and Apple renderings) with [`safe_html`],
@@ -271,6 +307,19 @@ pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`rss`] for items whose HTML [`items_html`] already checked.
 pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
+    rss_walk(text.as_bytes(), false, items)
+}
+
+/// [`rss_prechecked`] on a file, streamed from disk.
+pub fn rss_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
+    rss_walk(open(path)?, true, items)
+}
+
+fn rss_walk<R: std::io::BufRead>(
+    input: R,
+    check_bytes: bool,
+    items: &[Item],
+) -> Result<(), String> {
     // Item index being read, what its children said, and the child being read.
     let mut n = 0usize;
     let mut guid: Option<String> = None;
@@ -279,7 +328,7 @@ pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let mut buf = String::new();
     let mut rss_root = false;
     let mut channel = false;
-    walk(text, |ev, depth| {
+    walk(input, check_bytes, |ev, depth| {
         match (ev, depth) {
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => rss_root = e.name().as_ref() == b"rss",
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"channel" => {
@@ -361,12 +410,25 @@ pub fn atom(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`atom`] for items whose HTML [`items_html`] already checked.
 pub fn atom_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
+    atom_walk(text.as_bytes(), false, items)
+}
+
+/// [`atom_prechecked`] on a file, streamed from disk.
+pub fn atom_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
+    atom_walk(open(path)?, true, items)
+}
+
+fn atom_walk<R: std::io::BufRead>(
+    input: R,
+    check_bytes: bool,
+    items: &[Item],
+) -> Result<(), String> {
     let mut n = 0usize;
     let mut id: Option<String> = None;
     let mut field: Option<&'static str> = None;
     let mut buf = String::new();
     let mut feed_root = false;
-    walk(text, |ev, depth| {
+    walk(input, check_bytes, |ev, depth| {
         match (ev, depth) {
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => {
                 feed_root = e.name().as_ref() == b"feed"
@@ -416,6 +478,11 @@ pub fn atom_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     Ok(())
 }
 
+/// [`json_prechecked`] on a file, streamed from disk.
+pub fn json_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
+    json_walk(serde_json::Deserializer::from_reader(open(path)?), items)
+}
+
 pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     items_html(items)?;
     json_prechecked(bytes, items)
@@ -424,6 +491,13 @@ pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`json`] for items whose HTML [`items_html`] already checked. Items are
 /// checked one by one as serde_json reads them; none is kept.
 pub fn json_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    json_walk(serde_json::Deserializer::from_slice(bytes), items)
+}
+
+fn json_walk<'r, R: serde_json::de::Read<'r>>(
+    mut de: serde_json::Deserializer<R>,
+    items: &[Item],
+) -> Result<(), String> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
     #[derive(serde::Deserialize)]
@@ -508,7 +582,6 @@ pub fn json_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
             Ok(None)
         }
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
     let count = de
         .deserialize_map(Root(items))
         .and_then(|c| de.end().map(|()| c))
