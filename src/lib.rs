@@ -169,10 +169,14 @@ pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
 }
 
 /// Reads and decodes one file, enforcing the size cap and the tree boundary.
-fn read_episode(root: &Path, ep: &EpisodePath, max: u64) -> Result<String, (String, Diagnostic)> {
-    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+/// `canon_root` is the project root, canonicalized once for all episodes.
+fn read_episode(
+    canon_root: &Path,
+    ep: &EpisodePath,
+    max: u64,
+) -> Result<String, (String, Diagnostic)> {
     if let Ok(real) = ep.path.canonicalize() {
-        if !real.starts_with(&canon_root) {
+        if !real.starts_with(canon_root) {
             return Err((
                 String::new(),
                 Diagnostic::new(Rule::UnsafePath, format!("this episode file leads outside the project (to {})", real.display()))
@@ -267,9 +271,10 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
 
     let paths = discover(&root)?;
     let max = show.limits.max_episode_bytes;
+    let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let texts: Vec<_> = paths
         .par_iter()
-        .map(|p| read_episode(&root, p, max))
+        .map(|p| read_episode(&canon_root, p, max))
         .collect();
     let mut readable = Vec::new();
     for (p, t) in paths.iter().zip(texts) {
