@@ -142,7 +142,7 @@ impl serde_json::ser::Formatter for LineSeparators<'_> {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some(i) = rest.find(['\u{2028}', '\u{2029}']) {
-            w.write_all(rest[..i].as_bytes())?;
+            w.write_all(&rest.as_bytes()[..i])?;
             let c = rest[i..].chars().next().expect("found a char");
             w.write_all(if c == '\u{2028}' {
                 b"\\u2028"
