@@ -252,8 +252,8 @@ fn main() {
         let py_secs = median(py.iter().map(|p| p.0).collect());
         let py_rss = py.iter().map(|p| p.1.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
         println!(
-            "{n:>7} episodes: build {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB) | check {:.3} s (min {:.3}, max {:.3}, peak {:.0} MiB) | python-feedgen {} | load {}",
-            b.wall, b.min, b.max, b.cpu, b.rss_mib, c.wall, c.min, c.max, c.rss_mib,
+            "{n:>7} episodes: build {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB) | check {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB) | python-feedgen {} | load {}",
+            b.wall, b.min, b.max, b.cpu, b.rss_mib, c.wall, c.min, c.max, c.cpu, c.rss_mib,
             if py.is_empty() { "n/a".to_string() } else { format!("{py_secs:.3} s (peak {py_rss:.0} MiB) → {:.1}× ", py_secs / b.wall) },
             load()
         );
