@@ -185,7 +185,10 @@ pub fn is_invisible(c: char) -> bool {
 /// Borrowed when clean.
 pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}';
-    if s.chars().any(bad) {
+    // Every such character's UTF-8 starts with one of these bytes; most text
+    // has none of them and is returned without decoding a character.
+    let lead = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xEF;
+    if s.bytes().any(lead) && s.chars().any(bad) {
         std::borrow::Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)
@@ -195,6 +198,21 @@ pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_unsafe_chars_fast_path_sees_every_unsafe_character() {
+        // The byte pre-check in strip_unsafe_chars must know every lead byte.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}' {
+                let s = format!("a{c}b");
+                assert!(
+                    strip_unsafe_chars(&s) == "ab",
+                    "U+{:04X} is not stripped",
+                    c as u32
+                );
+            }
+        }
+    }
 
     #[test]
     fn bom_and_crlf_are_normalized() {
