@@ -1001,32 +1001,38 @@ impl<'t> EventParser<'t> {
         }
         let below_speaker = self.cur_speaker.is_some() && lvl >= speaker_level;
         if first_link.is_some() || (below_speaker && lvl > speaker_level) {
-            let (url, lr) = match &first_link {
-                Some((u, lr)) => (links::check(u), lr.clone()),
-                None => (
-                    LinkVerdict::Invalid {
-                        reason: String::new(),
-                    },
-                    r.clone(),
-                ),
-            };
-            let url = match url {
-                LinkVerdict::Keep { url, .. } => Some(url),
-                _ => None,
-            };
             let title = match &first_link {
                 Some(_) => link_text(&buf),
                 None => plain.clone(),
             };
+            let span = first_link
+                .as_ref()
+                .map(|(_, lr)| lr.clone())
+                .unwrap_or(r.clone());
             self.topics.push(Topic {
                 title: title.trim().to_string(),
-                url,
+                url: None,
                 speaker: self.cur_speaker,
                 kind: TopicKind::Heading,
-                span: if first_link.is_some() { lr } else { r.clone() },
+                span: span.clone(),
             });
-            self.cur_topic = Some(self.topics.len() - 1);
+            let topic = self.topics.len() - 1;
+            self.cur_topic = Some(topic);
             self.topic_from_heading = true;
+            // The link policy judges the heading's link once, while it is emitted;
+            // the topic takes the URL that was kept (none if it was dropped).
+            let recorded = self.links.len();
+            self.mark_content();
+            self.emit_heading(level, buf);
+            self.topics[topic].url = self.links[recorded..]
+                .iter()
+                .find(|l| {
+                    !l.mention
+                        && l.span.start >= span.start
+                        && l.span.start < span.end.max(span.start + 1)
+                })
+                .map(|l| l.url.clone());
+            return;
         } else {
             // A plain section heading (## Links, ### Show notes): a new context.
             if self.cur_speaker.is_some() && lvl <= speaker_level {

@@ -60,23 +60,6 @@ pub enum LinkVerdict {
 /// (entities already decoded); the scheme is checked after trimming and removing
 /// the ASCII whitespace and control characters browsers ignore inside schemes.
 pub fn check(raw: &str) -> LinkVerdict {
-    // The parser judges a topic heading's link twice in a row (once for the
-    // topic, once when the heading is emitted): remember the last verdict.
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, LinkVerdict)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    if let Some(v) =
-        LAST.with_borrow(|l| l.as_ref().filter(|(r, _)| r == raw).map(|(_, v)| v.clone()))
-    {
-        return v;
-    }
-    let v = check_uncached(raw);
-    LAST.with_borrow_mut(|l| *l = Some((raw.to_string(), v.clone())));
-    v
-}
-
-fn check_uncached(raw: &str) -> LinkVerdict {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c.is_control());
     let squeezed: String = trimmed
         .chars()
