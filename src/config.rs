@@ -397,6 +397,16 @@ impl Checker<'_> {
         // The URL is published as written, so it must be written absolute: the
         // url crate also accepts `http:x` and `https:/+/x`, which feeds cannot use.
         let lower = s.to_ascii_lowercase();
+        // The url crate drops tabs and line breaks while parsing; the text as
+        // written is what gets published, so it must not hold any control character.
+        if let Some(c) = s.chars().find(|c| c.is_control()) {
+            self.push(
+                Rule::InvalidUrl,
+                v.span(),
+                format!("`{key}` contains the control character U+{:04X}", c as u32),
+            );
+            return None;
+        }
         if (lower.starts_with("http:") || lower.starts_with("https:"))
             && !lower.starts_with("http://")
             && !lower.starts_with("https://")
@@ -744,6 +754,11 @@ impl Checker<'_> {
             fields.push((format!("people.{handle}.name"), &mut person.name, 0..0));
         }
         for (name, value, span) in fields {
+            // A TOML escape can hold a CR the file's own line ends never do: read it
+            // as LF, like CRLF/CR in files (no raw CR may reach a feed).
+            if value.contains('\r') {
+                *value = value.replace("\r\n", "\n").replace('\r', "\n");
+            }
             let Some(bad) = value
                 .chars()
                 .find(|&c| is_xml_invalid(c) || is_invisible(c))
