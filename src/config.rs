@@ -594,11 +594,17 @@ impl Checker<'_> {
                 .get_ref()
                 .replace("{number}", "1")
                 .replace("{slug}", "1");
-            if Url::parse(&test).is_err() {
+            // Every item's <link> comes from it: http(s), written absolute, no
+            // control characters (never `javascript:alert({number})`).
+            let lower = test.to_ascii_lowercase();
+            let ok = Url::parse(&test).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+                && (lower.starts_with("https://") || lower.starts_with("http://"))
+                && !test.chars().any(|c| c.is_control());
+            if !ok {
                 self.push(
                     Rule::InvalidUrl,
                     e.span(),
-                    "`episode_url` is not a URL template",
+                    "`episode_url` is not an http(s) URL template",
                 );
             } else {
                 show.episode_url = Some(e.get_ref().clone());
