@@ -477,3 +477,34 @@ fn sidecar_and_media_paths_never_leave_the_project() {
     let out = p.build();
     assert!(!out.written.is_empty(), "{:?}", rules(&out));
 }
+
+/// podcast.toml values end up in every item: an unsafe episode_url template
+/// (or one with a control character) must be refused, not published as <link>.
+#[test]
+fn unsafe_episode_url_template_is_refused() {
+    for template in [
+        "javascript:alert({number})",
+        "data:text/html,{number}",
+        "//evil.example/{number}/",
+        "https://example.com/episodes/{number}\r/",
+        "https:example.com/{number}/",
+    ] {
+        let config = feedcheck::PODCAST_TOML.replace(
+            "episode_url = \"https://example.com/episodes/{number}/\"",
+            &format!("episode_url = {template:?}"),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("episodes")).unwrap();
+        std::fs::write(dir.path().join("podcast.toml"), config).unwrap();
+        std::fs::write(dir.path().join("episodes/001.md"), episode(1, "", "One")).unwrap();
+        let mut o = feedgen::Options::new(dir.path().join("podcast.toml"), feedcheck::now());
+        o.out = Some(dir.path().join("public"));
+        let out = feedgen::build(&o).unwrap();
+        assert!(
+            has_error(&out, "invalid-url"),
+            "{template}: {:?}",
+            rules(&out)
+        );
+        assert!(out.written.is_empty(), "{template}");
+    }
+}
