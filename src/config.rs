@@ -664,6 +664,12 @@ impl Checker<'_> {
         show.txt = p.txt.clone();
         show.update_frequency = p.update_frequency.clone();
         show.podroll = p.podroll.clone();
+        // Published as podcast:remoteItem feedUrl: checked like every other URL.
+        for r in show.podroll.iter_mut() {
+            if let Some(u) = r.feed_url.take() {
+                r.feed_url = self.url(&Spanned::new(0..0, u), "podroll.feed_url");
+            }
+        }
         self.people(&raw, &mut show);
         for h in &p.hosts {
             let handle = h.get_ref().trim_start_matches('@').to_string();
