@@ -508,3 +508,19 @@ fn unsafe_episode_url_template_is_refused() {
         assert!(out.written.is_empty(), "{template}");
     }
 }
+
+#[test]
+fn unsafe_podroll_feed_url_is_refused() {
+    let p = Project::new("");
+    let config = feedcheck::PODCAST_TOML.replacen(
+        "\n[people.alice]",
+        "podroll = [{ feed_guid = \"917393e3-1b1e-5cef-ace4-edaa54e1f810\", feed_url = \"javascript:alert(1)\" }]\n\n[people.alice]",
+        1,
+    );
+    assert!(config.contains("podroll"));
+    std::fs::write(p.root().join("podcast.toml"), config).unwrap();
+    p.write_episode(1, episode(1, "", "One").as_bytes());
+    let out = p.build();
+    assert!(has_error(&out, "invalid-url"), "{:?}", rules(&out));
+    assert!(out.written.is_empty());
+}
