@@ -125,8 +125,15 @@ fn podcast_toml_target(data: &[u8]) {
     };
     let result = feedgen::render(&feed);
     if clean {
-        if let Err(d) = result {
-            panic!("clean show failed output verification: {}", d.message);
+        match result {
+            Err(d) => panic!("clean show failed output verification: {}", d.message),
+            Ok(outs) => {
+                for o in outs.iter().filter(|o| o.name.ends_with(".xml")) {
+                    if let Some(u) = unsafe_url_in(&o.bytes) {
+                        panic!("{} publishes the URL {u:?}", o.name);
+                    }
+                }
+            }
         }
     }
     let empty = model::Feed {
@@ -184,5 +191,52 @@ fn podcast_toml_regressions() {
     for path in files("podcast_toml") {
         let data = std::fs::read(&path).unwrap();
         podcast_toml_target(&data);
+    }
+}
+
+/// The first URL-valued attribute or `<link>` text that is not http(s)/mailto.
+fn unsafe_url_in(xml: &[u8]) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut r = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut in_link = false;
+    let bad = |v: &str| {
+        let v = v.trim().to_ascii_lowercase();
+        !(v.is_empty()
+            || v.starts_with("https://")
+            || v.starts_with("http://")
+            || v.starts_with("mailto:"))
+    };
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                in_link = e.local_name().as_ref() == b"link";
+                for a in e.attributes().flatten() {
+                    let key = a.key.local_name().as_ref().to_ascii_lowercase();
+                    if matches!(
+                        &key[..],
+                        b"href" | b"url" | b"feedurl" | b"uri" | b"src" | b"img"
+                    ) {
+                        let v = a
+                            .unescape_value()
+                            .map(|v| v.into_owned())
+                            .unwrap_or_default();
+                        if bad(&v) {
+                            return Some(v);
+                        }
+                    }
+                }
+            }
+            Ok(Event::Text(t)) if in_link => {
+                let v = t.unescape().map(|v| v.into_owned()).unwrap_or_default();
+                if bad(&v) {
+                    return Some(v);
+                }
+            }
+            Ok(Event::End(_)) => in_link = false,
+            Ok(Event::Eof) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        buf.clear();
     }
 }
