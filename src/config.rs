@@ -660,6 +660,11 @@ impl Checker<'_> {
         show.block = p.block;
         show.complete = p.complete;
         show.license = p.license.clone();
+        if let Some(l) = show.license.as_mut() {
+            if let Some(u) = l.url.take() {
+                l.url = self.url(&Spanned::new(0..0, u), "license.url");
+            }
+        }
         show.location = p.location.clone();
         show.txt = p.txt.clone();
         show.update_frequency = p.update_frequency.clone();

@@ -118,6 +118,13 @@ impl Resolver<'_, '_> {
             }
         });
         let image = ep.front.image.as_ref().and_then(|i| self.image(i));
+        // Published as podcast:license url: checked like every other URL.
+        let mut license = ep.front.license.clone();
+        if let Some(l) = license.as_mut() {
+            if let Some(u) = l.url.take() {
+                l.url = self.url(&u, anchor.clone(), "license url");
+            }
+        }
         let transcripts = self.transcripts(&ep);
         let chapters = ep.front.chapters.as_ref().and_then(|c| self.chapters(c));
         let (guid, guid_is_permalink, id_iri, guid_span) = self.guid(&ep, number, &anchor);
@@ -172,7 +179,7 @@ impl Resolver<'_, '_> {
                 .collect(),
             block: ep.front.block,
             location: ep.front.location.clone(),
-            license: ep.front.license.clone(),
+            license,
         };
         Resolved {
             file: self.file,
