@@ -524,3 +524,33 @@ fn unsafe_podroll_feed_url_is_refused() {
     assert!(has_error(&out, "invalid-url"), "{:?}", rules(&out));
     assert!(out.written.is_empty());
 }
+
+#[test]
+fn unsafe_license_urls_are_refused() {
+    // In podcast.toml.
+    let p = Project::new("");
+    let config = feedcheck::PODCAST_TOML.replacen(
+        "\n[people.alice]",
+        "license = { name = \"x\", url = \"javascript:alert(1)\" }\n\n[people.alice]",
+        1,
+    );
+    std::fs::write(p.root().join("podcast.toml"), config).unwrap();
+    p.write_episode(1, episode(1, "", "One").as_bytes());
+    let out = p.build();
+    assert!(has_error(&out, "invalid-url"), "{:?}", rules(&out));
+    assert!(out.written.is_empty());
+    // In an episode's front matter.
+    let p = Project::new("");
+    p.write_episode(
+        1,
+        episode(
+            1,
+            "license = { name = \"x\", url = \"javascript:alert(1)\" }",
+            "One",
+        )
+        .as_bytes(),
+    );
+    let out = p.build();
+    assert!(has_error(&out, "invalid-url"), "{:?}", rules(&out));
+    assert!(out.written.is_empty());
+}
