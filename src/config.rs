@@ -464,7 +464,9 @@ impl Checker<'_> {
 
     fn email(&mut self, v: &Spanned<String>, key: &str) -> String {
         let s = v.get_ref().trim();
-        if !is_valid_email(s) {
+        // Published as written (itunes:owner, podcast:locked owner): no control
+        // characters from TOML escapes such as `\b`.
+        if !is_valid_email(s) || s.chars().any(char::is_control) {
             self.push(
                 Rule::InvalidEmail,
                 v.span(),
