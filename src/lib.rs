@@ -483,21 +483,16 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             }
         }
     };
-    let rss = || -> Vec<Result<output::Staged, StageError>> {
-        let pages = paging::paginate(
-            &feed.items,
-            show.output.page_size,
-            &show.feed_url,
-            "feed.xml",
-        );
-        let mut out = Vec::new();
-        for page in pages {
-            let name = paging::page_file("feed.xml", page.number);
-            let r = one(name, page.items, verify::rss_file, &|w| {
-                rss_feed::write_chunked(feed, &page, w)
-                    .map(|_| ())
-                    .map_err(std::io::Error::other)
-            });
+    // All pages of one paged document (RSS or Atom), stopping at the first failure.
+    type PageWriter<'p> = &'p dyn Fn(
+        &paging::Page<'_>,
+        &mut std::io::BufWriter<std::fs::File>,
+    ) -> std::io::Result<()>;
+    let paged = |base: &str, url: &str, verify: Verify, write: PageWriter| {
+        let mut out: Vec<Result<output::Staged, StageError>> = Vec::new();
+        for page in paging::paginate(&feed.items, show.output.page_size, url, base) {
+            let name = paging::page_file(base, page.number);
+            let r = one(name, page.items, verify, &|w| write(&page, w));
             let failed = r.is_err();
             out.push(r);
             if failed {
@@ -506,23 +501,19 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         }
         out
     };
-    let atom = || -> Vec<Result<output::Staged, StageError>> {
-        let pages = paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml");
-        let mut out = Vec::new();
-        for page in pages {
-            let name = paging::page_file("atom.xml", page.number);
-            let r = one(name, page.items, verify::atom_file, &|w| {
-                atom_feed::write_chunked(feed, &page, w)
-                    .map(|_| ())
-                    .map_err(std::io::Error::other)
-            });
-            let failed = r.is_err();
-            out.push(r);
-            if failed {
-                break;
-            }
-        }
-        out
+    let rss = || {
+        paged("feed.xml", &show.feed_url, verify::rss_file, &|page, w| {
+            rss_feed::write_chunked(feed, page, w)
+                .map(|_| ())
+                .map_err(std::io::Error::other)
+        })
+    };
+    let atom = || {
+        paged("atom.xml", &atom_url, verify::atom_file, &|page, w| {
+            atom_feed::write_chunked(feed, page, w)
+                .map(|_| ())
+                .map_err(std::io::Error::other)
+        })
     };
     let json = || {
         one("feed.json".into(), &feed.items, verify::json_file, &|w| {
