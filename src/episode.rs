@@ -1180,22 +1180,45 @@ impl<'t> EventParser<'t> {
         self.report_duplicate_links();
     }
 
+    /// One warning per repeated URL, at its second use, with the count: a line
+    /// that pastes the same link a thousand times gives one warning, not 999.
     fn report_duplicate_links(&mut self) {
-        let mut seen: HashMap<&str, Range<usize>> = HashMap::new();
-        let mut dups = Vec::new();
+        // url → (first span, second span, uses), in order of the second use.
+        let mut seen: HashMap<&str, (Range<usize>, Option<Range<usize>>, usize)> = HashMap::new();
+        let mut order = Vec::new();
         for l in self.links.iter().filter(|l| !l.mention) {
-            if let Some(first) = seen.get(l.url.as_str()) {
-                dups.push((l.url.clone(), l.span.clone(), first.clone()));
-            } else {
-                seen.insert(&l.url, l.span.clone());
+            let e = seen
+                .entry(l.url.as_str())
+                .or_insert((l.span.clone(), None, 0));
+            e.2 += 1;
+            if e.1.is_none() && e.2 == 2 {
+                e.1 = Some(l.span.clone());
+                order.push(l.url.as_str());
             }
         }
-        for (url, span, first) in dups {
+        let dups: Vec<(String, Range<usize>, Range<usize>, usize)> = order
+            .into_iter()
+            .map(|u| {
+                let (first, second, n) = &seen[u];
+                (
+                    u.to_string(),
+                    second.clone().unwrap_or_default(),
+                    first.clone(),
+                    *n,
+                )
+            })
+            .collect();
+        for (url, span, first, uses) in dups {
             let line = line_of(self.text, first.start);
+            let times = if uses > 2 {
+                format!(" ({uses} times in all)")
+            } else {
+                String::new()
+            };
             self.diag(
                 Rule::DuplicateLink,
                 span,
-                format!("{url} is already linked on line {line}"),
+                format!("{url} is already linked on line {line}{times}"),
             );
         }
     }

@@ -458,3 +458,21 @@ fn raw_html_is_text_and_unsafe_links_are_dropped() {
         2
     );
 }
+
+#[test]
+fn a_link_pasted_many_times_gives_one_warning() {
+    let line = "[x](https://a.example/same) ".repeat(1000);
+    let ep = parse(&format!("# 001\n- Hosted by @alice\n\n{line}\n\n[y](https://a.example/other) [y](https://a.example/other)\n"));
+    let dup: Vec<_> = ep
+        .diags
+        .iter()
+        .filter(|d| d.rule == Rule::DuplicateLink)
+        .collect();
+    assert_eq!(dup.len(), 2, "{dup:?}");
+    assert!(
+        dup[0].message.contains("(1000 times in all)"),
+        "{}",
+        dup[0].message
+    );
+    assert!(!dup[1].message.contains("times in all"));
+}
