@@ -1183,33 +1183,39 @@ impl<'t> EventParser<'t> {
     /// One warning per repeated URL, at its second use, with the count: a line
     /// that pastes the same link a thousand times gives one warning, not 999.
     fn report_duplicate_links(&mut self) {
-        // url → (first span, second span, uses), in order of the second use.
-        let mut seen: HashMap<&str, (Range<usize>, Option<Range<usize>>, usize)> = HashMap::new();
+        struct Uses {
+            first: Range<usize>,
+            second: Option<Range<usize>>,
+            count: usize,
+        }
+        let mut seen: HashMap<&str, Uses> = HashMap::new();
         let mut order = Vec::new();
         for l in self.links.iter().filter(|l| !l.mention) {
-            let e = seen
-                .entry(l.url.as_str())
-                .or_insert((l.span.clone(), None, 0));
-            e.2 += 1;
-            if e.1.is_none() && e.2 == 2 {
-                e.1 = Some(l.span.clone());
+            let u = seen.entry(l.url.as_str()).or_insert(Uses {
+                first: l.span.clone(),
+                second: None,
+                count: 0,
+            });
+            u.count += 1;
+            if u.second.is_none() && u.count == 2 {
+                u.second = Some(l.span.clone());
                 order.push(l.url.as_str());
             }
         }
-        let dups: Vec<(String, Range<usize>, Range<usize>, usize)> = order
+        let dups: Vec<(String, Range<usize>, usize, usize)> = order
             .into_iter()
-            .map(|u| {
-                let (first, second, n) = &seen[u];
+            .map(|url| {
+                let u = &seen[url];
+                let line = line_of(self.text, u.first.start);
                 (
-                    u.to_string(),
-                    second.clone().unwrap_or_default(),
-                    first.clone(),
-                    *n,
+                    url.to_string(),
+                    u.second.clone().unwrap_or_default(),
+                    line,
+                    u.count,
                 )
             })
             .collect();
-        for (url, span, first, uses) in dups {
-            let line = line_of(self.text, first.start);
+        for (url, span, line, uses) in dups {
             let times = if uses > 2 {
                 format!(" ({uses} times in all)")
             } else {
