@@ -370,22 +370,24 @@ pub fn feed_of(project: &Project) -> model::Feed {
     }
 }
 
+/// The Atom and JSON Feed URLs: `atom.xml` and `feed.json` beside `feed_url`.
+fn sibling_urls(feed_url: &str) -> (String, String) {
+    let dir = feed_url.rfind('/').map(|i| &feed_url[..=i]).unwrap_or("");
+    (format!("{dir}atom.xml"), format!("{dir}feed.json"))
+}
+
+/// The diagnostic for a document that failed its read-back check.
+fn verify_err(what: &str, e: String) -> Diagnostic {
+    Diagnostic::new(
+        Rule::OutputVerify,
+        format!("{what} failed verification: {e}"),
+    )
+}
+
 /// Renders every document and checks each by parsing it back.
 pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
     let show = &feed.show;
-    let base_dir = show
-        .feed_url
-        .rfind('/')
-        .map(|i| &show.feed_url[..=i])
-        .unwrap_or("");
-    let atom_url = format!("{base_dir}atom.xml");
-    let json_url = format!("{base_dir}feed.json");
-    let verify_err = |what: &str, e: String| {
-        Diagnostic::new(
-            Rule::OutputVerify,
-            format!("{what} failed verification: {e}"),
-        )
-    };
+    let (atom_url, json_url) = sibling_urls(&show.feed_url);
     // Notes HTML is checked once per item; each document's read-back then only
     // compares its payloads with these checked strings. The three documents are
     // rendered and verified in parallel.
@@ -444,19 +446,7 @@ enum StageError {
 /// is left behind.
 fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, StageError> {
     let show = &feed.show;
-    let base_dir = show
-        .feed_url
-        .rfind('/')
-        .map(|i| &show.feed_url[..=i])
-        .unwrap_or("");
-    let atom_url = format!("{base_dir}atom.xml");
-    let json_url = format!("{base_dir}feed.json");
-    let verify_err = |what: &str, e: String| {
-        Diagnostic::new(
-            Rule::OutputVerify,
-            format!("{what} failed verification: {e}"),
-        )
-    };
+    let (atom_url, json_url) = sibling_urls(&show.feed_url);
     verify::items_html(&feed.items).map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
     let created = !dir.exists();
     type Verify = fn(&Path, &[model::Item]) -> Result<(), String>;
