@@ -69,6 +69,9 @@ pub struct Header {
     pub recording_date: Option<Located<DateValue>>,
     /// `Some(None)`: the Video line is there but empty.
     pub video: Option<Located<Option<String>>>,
+    /// The Video line holds something that is not a publishable link (already
+    /// reported as unsafe-link or invalid-link, so it is not "empty").
+    pub video_rejected: bool,
 }
 
 /// The `# 006: Title` line.
@@ -1288,6 +1291,29 @@ impl<'t> EventParser<'t> {
                         }
                     })
                 });
+                if url.is_none() && !value.is_empty() {
+                    self.header.video_rejected = true;
+                    match links::check(value) {
+                        LinkVerdict::Unsafe { scheme } => {
+                            self.diag(
+                                Rule::UnsafeLink,
+                                span.clone(),
+                                format!("the Video line's `{scheme}` link is not allowed in a feed; it is not published"),
+                            )
+                            .help = Some("give the video's https:// URL".into());
+                        }
+                        _ => {
+                            self.diag(
+                                Rule::InvalidLink,
+                                span.clone(),
+                                format!(
+                                    "the Video line holds `{value}`, which is not an http(s) link"
+                                ),
+                            )
+                            .help = Some("give the video's https:// URL".into());
+                        }
+                    }
+                }
                 let key_span =
                     self.locate(item.start, text.split([':', '：']).next().unwrap_or(text));
                 self.header.video = Some(Located {

@@ -503,6 +503,7 @@ impl Resolver<'_, '_> {
             return self.url(v.get_ref(), v.span(), "video");
         }
         match &ep.header.video {
+            Some(l) if l.value.is_none() && ep.header.video_rejected => ep.html_video.clone(),
             Some(l) if l.value.is_none() => {
                 self.push(
                     Rule::EmptyVideo,
@@ -564,26 +565,56 @@ impl Resolver<'_, '_> {
     /// Absolute paths and `..` leading out of the project are never read (a show
     /// note must not make the build read `/etc/passwd` or publish its URL).
     fn local(&self, rel: &str) -> Option<PathBuf> {
-        let inside = |base: &Path| {
-            let mut depth = base
-                .strip_prefix(self.ctx.root)
-                .map(|b| b.components().count())
-                .unwrap_or(0) as isize;
-            Path::new(rel).components().all(|c| {
-                match c {
-                    std::path::Component::Normal(_) => depth += 1,
-                    std::path::Component::CurDir => {}
-                    std::path::Component::ParentDir => depth -= 1,
-                    _ => return false,
-                }
-                depth >= 0
-            })
-        };
         [self.dir, self.ctx.root]
             .into_iter()
-            .filter(|base| inside(base))
+            .filter(|base| self.stays_inside(base, rel))
             .map(|base| base.join(rel))
             .find(|p| p.is_file())
+    }
+
+    /// Whether `rel` joined to `base` stays inside the project, judged by its
+    /// components without touching the disk (absolute paths never do).
+    fn stays_inside(&self, base: &Path, rel: &str) -> bool {
+        let mut depth = base
+            .strip_prefix(self.ctx.root)
+            .map(|b| b.components().count())
+            .unwrap_or(0) as isize;
+        Path::new(rel).components().all(|c| {
+            match c {
+                std::path::Component::Normal(_) => depth += 1,
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => depth -= 1,
+                _ => return false,
+            }
+            depth >= 0
+        })
+    }
+
+    /// [`Self::local`], reporting why not: the path leads outside the project
+    /// (unsafe-path), or the file is not there (media-file).
+    fn local_or_report(&mut self, rel: &str, span: Range<usize>, what: &str) -> Option<PathBuf> {
+        if let Some(p) = self.local(rel) {
+            return Some(p);
+        }
+        let outside = ![self.dir, self.ctx.root]
+            .into_iter()
+            .any(|base| self.stays_inside(base, rel));
+        if outside {
+            self.push(
+                Rule::UnsafePath,
+                span,
+                format!("{what} `{rel}` leads outside the project"),
+            )
+            .help = Some("media, transcripts and chapters must live inside the project".into());
+        } else {
+            self.push(
+                Rule::MediaFile,
+                span,
+                format!("{what} `{rel}` does not exist"),
+            )
+            .help = Some("paths are relative to the episode's folder or to podcast.toml".into());
+        }
+        None
     }
 
     /// The public URL of a local file: `media_base_url` + the path as written.
@@ -646,13 +677,7 @@ impl Resolver<'_, '_> {
         span: Range<usize>,
         given: Option<&RemoteAudio>,
     ) -> (Option<Enclosure>, Option<u64>) {
-        let Some(path) = self.local(rel) else {
-            self.push(
-                Rule::MediaFile,
-                span,
-                format!("media file `{rel}` does not exist"),
-            )
-            .help = Some("paths are relative to the episode's folder or to podcast.toml".into());
+        let Some(path) = self.local_or_report(rel, span.clone(), "media file") else {
             return (None, None);
         };
         let info = match media::probe(&path) {
@@ -814,12 +839,7 @@ impl Resolver<'_, '_> {
                 .url(s, span, "transcript")
                 .map(|url| Transcript { url, mime });
         }
-        let Some(path) = self.local(s) else {
-            self.push(
-                Rule::MediaFile,
-                span,
-                format!("transcript `{s}` does not exist"),
-            );
+        let Some(path) = self.local_or_report(s, span.clone(), "transcript") else {
             return None;
         };
         let rel = self.rel_to_root(&path);
@@ -832,12 +852,7 @@ impl Resolver<'_, '_> {
         if s.contains("://") {
             return self.url(s, c.span(), "chapters");
         }
-        let Some(path) = self.local(s) else {
-            self.push(
-                Rule::MediaFile,
-                c.span(),
-                format!("chapters file `{s}` does not exist"),
-            );
+        let Some(path) = self.local_or_report(s, c.span(), "chapters file") else {
             return None;
         };
         let text = std::fs::read_to_string(&path).unwrap_or_default();

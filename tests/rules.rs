@@ -550,3 +550,42 @@ fn control_characters_in_podcast_toml_are_removed_and_reported() {
     let rss = t.read("public/feed.xml");
     assert!(rss.contains("<title>TestShow</title>") && rss.contains("<copyright>2021</copyright>"));
 }
+
+#[test]
+fn video_line_with_an_unsafe_or_non_link_value_is_not_called_empty() {
+    let t = body_with(
+        "- Recording date: 2021-01-22\n",
+        "- Recording date: 2021-01-22\n- Video: javascript:alert(1)\n",
+    );
+    let p = t.check();
+    assert_eq!(
+        positions(&p, Rule::UnsafeLink),
+        vec![("episodes/002.md".into(), 15, 10)]
+    );
+    assert!(find(&p, Rule::EmptyVideo).is_empty(), "{}", summary(&p));
+    let t = body_with(
+        "- Recording date: 2021-01-22\n",
+        "- Recording date: 2021-01-22\n- Video: coming soon\n",
+    );
+    let p = t.check();
+    assert_eq!(
+        positions(&p, Rule::InvalidLink),
+        vec![("episodes/002.md".into(), 15, 10)]
+    );
+    assert!(find(&p, Rule::EmptyVideo).is_empty());
+}
+
+#[test]
+fn media_paths_outside_the_project_are_unsafe_not_missing() {
+    let t = episode(&format!(
+        "+++\ntitle = \"T\"\npublished = 2021-01-22T21:00:00+09:00\naudio = \"../../etc/x.mp3\"\nchapters = \"/etc/passwd\"\n+++\n{}",
+        body(2)
+    ));
+    let p = t.check();
+    let unsafe_paths = positions(&p, Rule::UnsafePath);
+    assert_eq!(unsafe_paths.len(), 2, "{}", summary(&p));
+    assert!(find(&p, Rule::MediaFile).is_empty(), "{}", summary(&p));
+    assert!(find(&p, Rule::UnsafePath)[0]
+        .message
+        .contains("leads outside the project"));
+}
