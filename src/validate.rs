@@ -839,9 +839,7 @@ impl Resolver<'_, '_> {
                 .url(s, span, "transcript")
                 .map(|url| Transcript { url, mime });
         }
-        let Some(path) = self.local_or_report(s, span.clone(), "transcript") else {
-            return None;
-        };
+        let path = self.local_or_report(s, span.clone(), "transcript")?;
         let rel = self.rel_to_root(&path);
         self.publish_url(&rel, span)
             .map(|url| Transcript { url, mime })
@@ -852,9 +850,7 @@ impl Resolver<'_, '_> {
         if s.contains("://") {
             return self.url(s, c.span(), "chapters");
         }
-        let Some(path) = self.local_or_report(s, c.span(), "chapters file") else {
-            return None;
-        };
+        let path = self.local_or_report(s, c.span(), "chapters file")?;
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         if let Err(e) = crate::chapters::validate(&text) {
             self.push(

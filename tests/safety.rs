@@ -456,7 +456,7 @@ fn sidecar_and_media_paths_never_leave_the_project() {
         p.write_episode(1, episode(1, fm, "Paths").as_bytes());
         let out = p.build();
         assert!(out.written.is_empty(), "{fm}: {:?}", rules(&out));
-        assert!(has_error(&out, "media-file"), "{fm}: {:?}", rules(&out));
+        assert!(has_error(&out, "unsafe-path"), "{fm}: {:?}", rules(&out));
         assert!(
             !out.project
                 .diags
