@@ -123,9 +123,9 @@ pub struct LinkRef {
     pub mention: bool,
 }
 
-/// Everything one episode file says.
+/// Everything one episode file says. The notes borrow from the file's text.
 #[derive(Debug)]
-pub struct ParsedEpisode {
+pub struct ParsedEpisode<'t> {
     pub file: FileId,
     /// File stem or folder name, e.g. `006`.
     pub slug: String,
@@ -137,7 +137,7 @@ pub struct ParsedEpisode {
     pub topics: Vec<Topic>,
     pub links: Vec<LinkRef>,
     /// Sanitized show notes, ready to render.
-    pub notes: Vec<Event<'static>>,
+    pub notes: Vec<Event<'t>>,
     /// A YouTube link found in a raw-HTML thumbnail embed (shown as text).
     pub html_video: Option<String>,
     pub diags: Vec<Diagnostic>,
@@ -157,7 +157,7 @@ pub fn number_from_slug(slug: &str) -> Option<u32> {
 }
 
 /// Parses one episode file. `text` is the whole decoded file.
-pub fn parse(file: FileId, slug: &str, text: &str, show: &Show) -> ParsedEpisode {
+pub fn parse<'t>(file: FileId, slug: &str, text: &'t str, show: &Show) -> ParsedEpisode<'t> {
     let mut diags = Vec::new();
     scan_characters(file, text, &mut diags);
     scan_fullwidth_bullets(file, text, &mut diags);
@@ -200,7 +200,17 @@ pub fn parse(file: FileId, slug: &str, text: &str, show: &Show) -> ParsedEpisode
 /// Returns whether any were found (so text events need filtering).
 fn scan_characters(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> bool {
     let mut found = false;
-    for (i, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    // Only characters starting with a byte that can begin a flagged one are
+    // decoded; those bytes are all ASCII or UTF-8 lead bytes, so char boundaries.
+    while let Some(p) = bytes[next..]
+        .iter()
+        .position(|&b| crate::source::is_unsafe_lead(b))
+    {
+        let i = next + p;
+        let c = text[i..].chars().next().expect("a lead byte starts a char");
+        next = i + c.len_utf8();
         let span = i..i + c.len_utf8();
         if is_xml_invalid(c) {
             found = true;
@@ -292,12 +302,12 @@ struct LinkFrame {
     emitted_text: bool,
 }
 
-struct EventParser<'t> {
+struct EventParser<'t, 's> {
     file: FileId,
     text: &'t str,
-    show: &'t Show,
+    show: &'s Show,
     diags: Vec<Diagnostic>,
-    out: Vec<Event<'static>>,
+    out: Vec<Event<'t>>,
 
     heading: Option<EpisodeHeading>,
     heading_buf: Option<HeadingBuf<'t>>,
@@ -333,8 +343,8 @@ struct EventParser<'t> {
     emitting_heading: bool,
 }
 
-impl<'t> EventParser<'t> {
-    fn default_for(file: FileId, text: &'t str, show: &'t Show) -> Self {
+impl<'t, 's> EventParser<'t, 's> {
+    fn default_for(file: FileId, text: &'t str, show: &'s Show) -> Self {
         EventParser {
             file,
             text,
@@ -479,7 +489,7 @@ impl<'t> EventParser<'t> {
             );
         }
         if keep {
-            self.out.push(ev.into_static());
+            self.out.push(ev);
         } else if is_item {
             self.out.push(Event::Text(CowStr::Borrowed(" ")));
         }
@@ -492,7 +502,7 @@ impl<'t> EventParser<'t> {
             self.depth = self.depth.saturating_sub(1);
         }
         if kept {
-            self.out.push(ev.into_static());
+            self.out.push(ev);
         }
     }
 
@@ -544,12 +554,12 @@ impl<'t> EventParser<'t> {
                     self.mark_content();
                 }
                 if self.code_block {
-                    self.out.push(Event::Text(t.into_static()));
+                    self.out.push(Event::Text(t));
                 } else if let Some(f) = self.link_stack.last_mut() {
                     f.text.push_str(&t);
                     f.emitted_text |= !t.is_empty();
                     self.capture_header(&t, true);
-                    self.out.push(Event::Text(t.into_static()));
+                    self.out.push(Event::Text(t));
                 } else {
                     if self.pending_bullet && !t.trim().is_empty() {
                         self.bullet_without_link(&t);
@@ -567,7 +577,7 @@ impl<'t> EventParser<'t> {
                     f.emitted_text = true;
                 }
                 self.capture_header(&c, !self.link_stack.is_empty());
-                self.out.push(Event::Code(c.into_static()));
+                self.out.push(Event::Code(c));
             }
             Event::InlineHtml(h) | Event::Html(h) => {
                 if h.trim_start().starts_with("<!--") {
@@ -582,7 +592,7 @@ impl<'t> EventParser<'t> {
                     f.text.push_str(&h);
                     f.emitted_text = true;
                 }
-                self.out.push(Event::Text(h.into_static()));
+                self.out.push(Event::Text(h));
             }
             Event::Start(Tag::CodeBlock(k)) => {
                 self.mark_content();
@@ -594,7 +604,7 @@ impl<'t> EventParser<'t> {
                     }
                     k => k,
                 };
-                self.out.push(Event::Start(Tag::CodeBlock(k)).into_static());
+                self.out.push(Event::Start(Tag::CodeBlock(k)));
             }
             Event::End(TagEnd::CodeBlock) => {
                 self.code_block = false;
@@ -609,7 +619,7 @@ impl<'t> EventParser<'t> {
                 self.mark_content();
                 self.out.push(Event::Rule);
             }
-            other => self.out.push(other.into_static()),
+            other => self.out.push(other),
         }
     }
 
@@ -656,7 +666,7 @@ impl<'t> EventParser<'t> {
         self.harvest_video(&visible);
         let text = self.clean(CowStr::from(visible.trim().to_string()));
         self.out.push(Event::Start(Tag::Paragraph));
-        self.out.push(Event::Text(text.into_static()));
+        self.out.push(Event::Text(text));
         self.out.push(Event::End(TagEnd::Paragraph));
     }
 
@@ -697,8 +707,8 @@ impl<'t> EventParser<'t> {
             self.out.push(Event::Start(Tag::Link {
                 link_type: if image { LinkType::Inline } else { link_type },
                 dest_url: CowStr::from(url.clone()),
-                title: self.clean(title).into_static(),
-                id: id.into_static(),
+                title: self.clean(title),
+                id: id,
             }));
         }
         self.link_stack.push(LinkFrame {
@@ -860,7 +870,7 @@ impl<'t> EventParser<'t> {
             })
             .collect();
         if urls.is_empty() && mentions.is_empty() {
-            self.out.push(Event::Text(t.into_static()));
+            self.out.push(Event::Text(t));
             return;
         }
         let mut pieces: Vec<(Range<usize>, Option<String>)> = Vec::new();

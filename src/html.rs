@@ -50,14 +50,35 @@ pub fn escape_attr(s: &str, out: &mut String) {
 
 /// The full rendering. pulldown-cmark's HTML writer escapes text and attributes;
 /// the event list holds no `Html` events (the parser turned them into text).
-pub fn render_full(events: &[Event<'static>]) -> String {
+pub fn render_full(events: &[Event<'_>]) -> String {
     let mut out = String::with_capacity(events.len() * 24);
     debug_assert!(!events
         .iter()
         .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_))));
-    pulldown_cmark::html::push_html(&mut out, events.iter().cloned());
+    pulldown_cmark::html::push_html(&mut out, events.iter().map(borrowed));
     out.truncate(out.trim_end().len());
     out
+}
+
+/// `e` with its strings borrowed: cloning an owned `CowStr` would copy it.
+fn borrowed<'a>(e: &'a Event<'_>) -> Event<'a> {
+    use pulldown_cmark::CowStr::Borrowed as B;
+    match e {
+        Event::Text(t) => Event::Text(B(t)),
+        Event::Code(t) => Event::Code(B(t)),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type: *link_type,
+            dest_url: B(dest_url),
+            title: B(title),
+            id: B(id),
+        }),
+        other => other.clone(),
+    }
 }
 
 /// A node of the Apple rendering.
@@ -70,7 +91,7 @@ enum Node {
 
 /// Builds the restricted tree: headings and code become paragraphs, emphasis and
 /// quotes are unwrapped, tables become one paragraph per row.
-fn apple_tree(events: &[Event<'static>]) -> Vec<Node> {
+fn apple_tree(events: &[Event<'_>]) -> Vec<Node> {
     let mut stack: Vec<Node> = vec![Node::Elem("root", vec![])];
     fn children(n: &mut Node) -> &mut Vec<Node> {
         match n {
@@ -226,16 +247,45 @@ pub struct AppleHtml {
 
 /// The Apple rendering, cut to `limit` bytes. `full_link` is where the full notes
 /// are (the episode page, else the show page).
-pub fn render_apple(events: &[Event<'static>], full_link: Option<&str>, limit: usize) -> AppleHtml {
-    let tree = apple_tree(events);
-    let mut whole = String::new();
-    tree.iter().for_each(|n| write_node(n, &mut whole));
-    if whole.len() <= limit {
-        return AppleHtml {
-            html: whole,
-            truncated: false,
-        };
+///
+/// One pass over the events writes the HTML and remembers the last place it
+/// could be cut within the budget (see [`AppleWriter`]); debug builds compare the
+/// result with the tree-based reference, [`render_apple_tree`].
+pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize) -> AppleHtml {
+    let trailer = trailer(full_link);
+    let mut w = AppleWriter::new(limit.saturating_sub(trailer.len()));
+    for e in events {
+        w.event(e);
     }
+    let html = w.finish();
+    let result = if html.len() <= limit {
+        AppleHtml {
+            html,
+            truncated: false,
+        }
+    } else if let Some((pos, closers)) = w.best {
+        let mut out = html;
+        out.truncate(pos);
+        out.push_str(&closers);
+        out.push_str(&trailer);
+        AppleHtml {
+            html: out,
+            truncated: true,
+        }
+    } else {
+        // Even the first block is too big: cut its text (rare; from the tree).
+        let tree = apple_tree(events);
+        AppleHtml {
+            html: cut_text(&tree, limit.saturating_sub(trailer.len()), &trailer),
+            truncated: true,
+        }
+    };
+    debug_assert_eq!(result, render_apple_tree(events, full_link, limit));
+    result
+}
+
+/// "Full show notes" (or `…`) after a cut description.
+fn trailer(full_link: Option<&str>) -> String {
     let mut trailer = String::new();
     match full_link {
         Some(l) => {
@@ -245,29 +295,220 @@ pub fn render_apple(events: &[Event<'static>], full_link: Option<&str>, limit: u
         }
         None => trailer.push_str("<p>…</p>"),
     }
+    trailer
+}
+
+/// Writes the Apple rendering straight from the events: the same elements as
+/// [`apple_tree`] (text runs merged, a `p` directly in a `p` written without its
+/// tags), and the places where [`write_within`] may cut: after each child of the
+/// root or of a `ul`/`ol`/`li`, followed by the closing tags of what is open
+/// there. Output length plus closing tags never decreases along the document,
+/// so the last cut point within the budget is the one the tree walk finds.
+struct AppleWriter {
+    out: String,
+    budget: usize,
+    /// Open elements: tag (`None` for a link) and whether its tags are written.
+    stack: Vec<(Option<&'static str>, bool)>,
+    /// Which Starts opened an element (true) or were unwrapped (false).
+    opened: Vec<bool>,
+    cells: usize,
+    /// A text run is open in the current element (merged like the tree's nodes).
+    in_text: bool,
+    /// The last cut point within the budget: position and closing tags.
+    best: Option<(usize, String)>,
+    /// A cut point over budget was seen: no later one can fit.
+    over: bool,
+}
+
+impl AppleWriter {
+    fn new(budget: usize) -> Self {
+        AppleWriter {
+            out: String::new(),
+            budget,
+            stack: Vec::new(),
+            opened: Vec::new(),
+            cells: 0,
+            in_text: false,
+            best: None,
+            over: false,
+        }
+    }
+
+    /// A child of the current element ended here.
+    fn child_ended(&mut self) {
+        if self.over {
+            return;
+        }
+        let cuttable = self
+            .stack
+            .iter()
+            .all(|(t, _)| matches!(t, Some("ul" | "ol" | "li")));
+        if !cuttable {
+            return;
+        }
+        let closers: usize = self
+            .stack
+            .iter()
+            .map(|(t, _)| t.map_or(0, |t| t.len() + 3))
+            .sum();
+        if self.out.len() + closers <= self.budget {
+            let mut c = String::with_capacity(closers);
+            for (t, _) in self.stack.iter().rev() {
+                let t = t.expect("cuttable: no link open");
+                c.push_str("</");
+                c.push_str(t);
+                c.push('>');
+            }
+            self.best = Some((self.out.len(), c));
+        } else {
+            self.over = true;
+        }
+    }
+
+    fn end_text(&mut self) {
+        if self.in_text {
+            self.in_text = false;
+            self.child_ended();
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        self.in_text = true;
+        escape_text(s, &mut self.out);
+    }
+
+    fn open(&mut self, tag: Option<&'static str>, href: &str) {
+        self.end_text();
+        // `p` directly inside a written `p`: only its content is written.
+        let parent_p = matches!(self.stack.last(), Some((Some("p"), true)));
+        let written = !(tag == Some("p") && parent_p);
+        match tag {
+            Some(t) if written => {
+                self.out.push('<');
+                self.out.push_str(t);
+                self.out.push('>');
+            }
+            Some(_) => {}
+            None => {
+                self.out.push_str("<a href=\"");
+                escape_attr(href, &mut self.out);
+                self.out.push_str("\">");
+            }
+        }
+        self.stack.push((tag, written));
+    }
+
+    fn close(&mut self) {
+        self.end_text();
+        let Some((tag, written)) = self.stack.pop() else {
+            return;
+        };
+        match tag {
+            Some(t) if written => {
+                self.out.push_str("</");
+                self.out.push_str(t);
+                self.out.push('>');
+            }
+            Some(_) => {}
+            None => self.out.push_str("</a>"),
+        }
+        self.child_ended();
+    }
+
+    fn event(&mut self, e: &Event<'_>) {
+        match e {
+            Event::Start(t) => {
+                let tag = match t {
+                    Tag::Paragraph
+                    | Tag::Heading { .. }
+                    | Tag::CodeBlock(_)
+                    | Tag::TableRow
+                    | Tag::TableHead => {
+                        self.cells = 0;
+                        Some((Some("p"), ""))
+                    }
+                    Tag::List(None) => Some((Some("ul"), "")),
+                    Tag::List(Some(_)) => Some((Some("ol"), "")),
+                    Tag::Item => Some((Some("li"), "")),
+                    Tag::Link { dest_url, .. } => Some((None, &**dest_url)),
+                    Tag::TableCell => {
+                        if self.cells > 0 {
+                            self.text(" | ");
+                        }
+                        self.cells += 1;
+                        None
+                    }
+                    _ => None,
+                };
+                self.opened.push(tag.is_some());
+                if let Some((t, href)) = tag {
+                    self.open(t, href);
+                }
+            }
+            Event::End(_) => {
+                if self.opened.pop().unwrap_or(false) {
+                    self.close();
+                }
+            }
+            Event::Text(s) | Event::Code(s) => self.text(s),
+            Event::SoftBreak | Event::HardBreak => self.text(" "),
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) -> String {
+        while !self.stack.is_empty() {
+            self.close();
+        }
+        self.end_text();
+        std::mem::take(&mut self.out)
+    }
+}
+
+/// The first block's text cut at a grapheme boundary to fit `budget`, then the
+/// trailer: for notes whose first block alone is over the limit.
+fn cut_text(tree: &[Node], budget: usize, trailer: &str) -> String {
+    let mut text = String::new();
+    collect_text(tree, &mut text);
+    let mut p = String::from("<p>");
+    let room = budget.saturating_sub("<p>…</p>".len());
+    let mut used = 0;
+    let mut cut = String::new();
+    for g in text.graphemes(true) {
+        let mut esc = String::new();
+        escape_text(g, &mut esc);
+        if used + esc.len() > room {
+            break;
+        }
+        used += esc.len();
+        cut.push_str(&esc);
+    }
+    p.push_str(&cut);
+    p.push_str("…</p>");
+    p.push_str(trailer);
+    p
+}
+
+/// The reference Apple rendering through a node tree (debug checks and tests).
+pub fn render_apple_tree(events: &[Event<'_>], full_link: Option<&str>, limit: usize) -> AppleHtml {
+    let tree = apple_tree(events);
+    let mut whole = String::new();
+    tree.iter().for_each(|n| write_node(n, &mut whole));
+    if whole.len() <= limit {
+        return AppleHtml {
+            html: whole,
+            truncated: false,
+        };
+    }
+    let trailer = trailer(full_link);
     let budget = limit.saturating_sub(trailer.len());
     let mut out = String::new();
     write_within(&tree, budget, &mut out);
     if out.is_empty() {
-        // Even the first block is too big: cut its text at a grapheme boundary.
-        let mut text = String::new();
-        collect_text(&tree, &mut text);
-        let mut p = String::from("<p>");
-        let room = budget.saturating_sub("<p>…</p>".len());
-        let mut used = 0;
-        let mut cut = String::new();
-        for g in text.graphemes(true) {
-            let mut esc = String::new();
-            escape_text(g, &mut esc);
-            if used + esc.len() > room {
-                break;
-            }
-            used += esc.len();
-            cut.push_str(&esc);
-        }
-        p.push_str(&cut);
-        p.push_str("…</p>");
-        out = p;
+        return AppleHtml {
+            html: cut_text(&tree, budget, &trailer),
+            truncated: true,
+        };
     }
     out.push_str(&trailer);
     AppleHtml {
@@ -289,7 +530,7 @@ fn collect_text(nodes: &[Node], out: &mut String) {
 }
 
 /// Plain text of the notes (for JSON Feed `summary` and checks).
-pub fn plain_text(events: &[Event<'static>]) -> String {
+pub fn plain_text(events: &[Event<'_>]) -> String {
     let mut s = String::new();
     for e in events {
         match e {

@@ -31,6 +31,7 @@ pub mod report;
 pub mod rss_feed;
 pub mod scaffold;
 pub mod source;
+pub mod timings;
 pub mod validate;
 pub mod verify;
 
@@ -127,6 +128,25 @@ pub struct EpisodePath {
     pub slug: String,
     /// Folder whose files belong to the episode (or holding `NNN.md`).
     pub dir: PathBuf,
+    /// The files in `dir`, listed once by [`discover`]: sidecar lookups use it
+    /// instead of a `stat` per candidate name (10,000 flat episodes share one).
+    pub listing: std::sync::Arc<validate::Listing>,
+    /// Neither the file nor its folder is a symlink, and the episodes folder is
+    /// inside the project: the file cannot lead outside it, so reading it needs
+    /// no `canonicalize` (several system calls per file).
+    pub plain: bool,
+}
+
+/// The regular files (and symlinks) directly in `dir`, by name.
+fn list_files(dir: &Path) -> std::collections::HashSet<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Finds `episodes/NNN.md` and `episodes/NNN/README.md`, sorted by path. Names
@@ -137,35 +157,73 @@ pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
         path: dir.clone(),
         source: e,
     })?;
+    // A symlinked episodes folder may point anywhere: then every file is checked.
+    let dir_inside = match (dir.canonicalize(), root.canonicalize()) {
+        (Ok(d), Ok(r)) => d.starts_with(r),
+        _ => false,
+    };
     let mut out = Vec::new();
+    let mut flat_names = std::collections::HashSet::new();
+    let mut flat = Vec::new();
     for entry in rd.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        // The file type comes with the directory entry on most file systems: no
+        // stat per entry. A symlink is followed (is_dir) only when it is one.
+        let Ok(ft) = entry.file_type() else { continue };
+        let p = entry.path();
+        let is_dir = ft.is_dir() || (ft.is_symlink() && p.is_dir());
+        if !is_dir {
+            flat_names.insert(name.clone());
+        }
         if name.starts_with('_') || name.starts_with('.') {
             continue;
         }
-        let p = entry.path();
-        if p.is_dir() {
-            let readme = p.join("README.md");
-            if readme.exists() {
+        if is_dir {
+            let files = list_files(&p);
+            if files.contains("README.md") {
+                let readme = p.join("README.md");
+                let readme_link = std::fs::symlink_metadata(&readme)
+                    .map(|m| m.file_type().is_symlink())
+                    .unwrap_or(true);
                 out.push(EpisodePath {
                     path: readme,
                     slug: name,
                     dir: p,
+                    listing: std::sync::Arc::new(validate::Listing {
+                        folder: true,
+                        names: files,
+                    }),
+                    plain: dir_inside && !ft.is_symlink() && !readme_link,
                 });
             }
         } else if let Some(stem) = name.strip_suffix(".md") {
             if stem.eq_ignore_ascii_case("readme") {
                 continue;
             }
-            out.push(EpisodePath {
-                path: p,
-                slug: stem.to_string(),
-                dir: dir.clone(),
-            });
+            flat.push((p, stem.to_string(), dir_inside && !ft.is_symlink()));
         }
+    }
+    let listing = std::sync::Arc::new(validate::Listing {
+        folder: false,
+        names: flat_names,
+    });
+    for (path, slug, plain) in flat {
+        out.push(EpisodePath {
+            path,
+            slug,
+            dir: dir.clone(),
+            listing: listing.clone(),
+            plain,
+        });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+thread_local! {
+    /// Each reading thread's buffer: files are read into it without asking
+    /// their size first, then decoded into a String of their own.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Reads and decodes one file, enforcing the size cap and the tree boundary.
@@ -175,38 +233,50 @@ fn read_episode(
     ep: &EpisodePath,
     max: u64,
 ) -> Result<String, (String, Diagnostic)> {
-    if let Ok(real) = ep.path.canonicalize() {
-        if !real.starts_with(canon_root) {
-            return Err((
-                String::new(),
-                Diagnostic::new(Rule::UnsafePath, format!("this episode file leads outside the project (to {})", real.display()))
-                    .help("episode files must live inside the project; copy the file instead of linking it"),
-            ));
+    if !ep.plain {
+        if let Ok(real) = ep.path.canonicalize() {
+            if !real.starts_with(canon_root) {
+                return Err((
+                    String::new(),
+                    Diagnostic::new(Rule::UnsafePath, format!("this episode file leads outside the project (to {})", real.display()))
+                        .help("episode files must live inside the project; copy the file instead of linking it"),
+                ));
+            }
         }
     }
-    let meta = std::fs::metadata(&ep.path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         (
             String::new(),
             Diagnostic::new(Rule::MediaFile, format!("cannot read: {e}")),
         )
-    })?;
-    if meta.len() > max {
-        return Err((
-            String::new(),
-            Diagnostic::new(
-                Rule::FileTooLarge,
-                format!("the file is {} bytes; the cap is {max}", meta.len()),
-            )
-            .help("raise [limits] max_episode_bytes in podcast.toml if this is intended"),
-        ));
-    }
-    let bytes = std::fs::read(&ep.path).map_err(|e| {
-        (
-            String::new(),
-            Diagnostic::new(Rule::MediaFile, format!("cannot read: {e}")),
-        )
-    })?;
-    source::decode(&bytes).map_err(|(lossy, e)| {
+    };
+    READ_BUF.with_borrow_mut(|buf| {
+        use std::io::Read;
+        buf.clear();
+        let file = std::fs::File::open(&ep.path).map_err(cannot)?;
+        // One byte past the cap tells a file over it from one exactly at it,
+        // without reading all of a huge file.
+        file.take(max.saturating_add(1))
+            .read_to_end(buf)
+            .map_err(cannot)?;
+        if buf.len() as u64 > max {
+            let len = std::fs::metadata(&ep.path).map(|m| m.len()).unwrap_or(buf.len() as u64);
+            return Err((
+                String::new(),
+                Diagnostic::new(
+                    Rule::FileTooLarge,
+                    format!("the file is {len} bytes; the cap is {max}"),
+                )
+                .help("raise [limits] max_episode_bytes in podcast.toml if this is intended"),
+            ));
+        }
+        decode_episode(buf)
+    })
+}
+
+/// [`source::decode`] with the diagnostic for a file that is not UTF-8.
+fn decode_episode(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
+    source::decode(bytes).map_err(|(lossy, e)| {
         let shown: Vec<String> = e.bytes.iter().map(|b| format!("{b:#04x}")).collect();
         let d = Diagnostic::new(
             Rule::InvalidUtf8,
@@ -269,13 +339,15 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
     };
     diags.append(&mut cdiags);
 
-    let paths = discover(&root)?;
+    let paths = timings::stage("discover", || discover(&root))?;
     let max = show.limits.max_episode_bytes;
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let texts: Vec<_> = paths
-        .par_iter()
-        .map(|p| read_episode(&canon_root, p, max))
-        .collect();
+    let texts: Vec<_> = timings::stage("read", || {
+        paths
+            .par_iter()
+            .map(|p| read_episode(&canon_root, p, max))
+            .collect()
+    });
     let mut readable = Vec::new();
     for (p, t) in paths.iter().zip(texts) {
         let name = source::display_path(&root, &p.path);
@@ -302,30 +374,34 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
         root: &root,
         now: opts.now,
     };
-    let results: Vec<(Resolved, Vec<Diagnostic>)> = readable
-        .par_iter()
-        .map(|(id, p)| {
-            let text = &sources.get(*id).text;
-            let mut parsed = episode::parse(*id, &p.slug, text, &show);
-            let mut d = std::mem::take(&mut parsed.diags);
-            let (r, mut vd) = validate::resolve(&ctx, parsed, &p.dir);
-            d.append(&mut vd);
-            (r, d)
-        })
-        .collect();
+    let results: Vec<(Resolved, Vec<Diagnostic>)> = timings::stage("parse+resolve", || {
+        readable
+            .par_iter()
+            .map(|(id, p)| {
+                let text = &sources.get(*id).text;
+                let mut parsed = episode::parse(*id, &p.slug, text, &show);
+                let mut d = std::mem::take(&mut parsed.diags);
+                let (r, mut vd) = validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);
+                d.append(&mut vd);
+                (r, d)
+            })
+            .collect()
+    });
     let mut episodes = Vec::with_capacity(results.len());
     for (r, mut d) in results {
         diags.append(&mut d);
         episodes.push(r);
     }
-    diags.extend(validate::cross_check(&show, &episodes));
+    diags.extend(timings::stage("cross-check", || {
+        validate::cross_check(&show, &episodes)
+    }));
     let mut overrides = show.overrides.clone();
     overrides.strict = opts.strict;
     let mut diags: Vec<Diagnostic> = diags
         .into_iter()
         .filter_map(|d| overrides.apply(d))
         .collect();
-    report::sort(&sources, &mut diags);
+    timings::stage("sort-diags", || report::sort(&sources, &mut diags));
     Ok(Project {
         root,
         sources,
@@ -447,7 +523,8 @@ enum StageError {
 fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, StageError> {
     let show = &feed.show;
     let (atom_url, json_url) = sibling_urls(&show.feed_url);
-    verify::items_html(&feed.items).map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
+    timings::stage("verify-html", || verify::items_html(&feed.items))
+        .map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
     let created = !dir.exists();
     type Verify = fn(&Path, &[model::Item]) -> Result<(), String>;
     // Writes one document, then reads the file back and verifies it.
@@ -462,9 +539,9 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
                 source: e,
             })
         };
-        let staged = output::stage(dir, &name, write).map_err(io)?;
-        let checked =
-            verify(&staged.tmp, items).map_err(|e| StageError::Verify(verify_err(&name, e)));
+        let staged = timings::stage("write", || output::stage(dir, &name, write)).map_err(io)?;
+        let checked = timings::stage("verify", || verify(&staged.tmp, items))
+            .map_err(|e| StageError::Verify(verify_err(&name, e)));
         match checked {
             Ok(()) => Ok(staged),
             Err(e) => {
@@ -510,7 +587,9 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             json_feed::write(feed, &json_url, w).map(|_| ())
         })
     };
-    let (rss, (atom, json)) = rayon::join(rss, || rayon::join(atom, json));
+    let (rss, (atom, json)) = timings::stage("render+verify", || {
+        rayon::join(rss, || rayon::join(atom, json))
+    });
     let mut staged = Vec::new();
     let mut first_err = None;
     for r in rss.into_iter().chain(atom).chain(std::iter::once(json)) {
@@ -571,7 +650,7 @@ pub struct BuildOutcome {
 /// Validates, renders, verifies and publishes. Nothing is written when any error
 /// exists; the previous outputs then stay byte-identical.
 pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
-    let mut project = load(opts)?;
+    let mut project = timings::stage("load", || load(opts))?;
     if project.has_errors() {
         return Ok(BuildOutcome {
             project,
@@ -579,7 +658,7 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
             published: 0,
         });
     }
-    let (feed, order) = feed_taking(&mut project);
+    let (feed, order) = timings::stage("feed-model", || feed_taking(&mut project));
     let published = feed.items.len();
     let result = publish_feed(&mut project, &feed, opts);
     restore(&mut project, feed, &order);
@@ -687,8 +766,10 @@ fn publish_feed(
                 return Ok(None);
             }
         }
-        let written =
-            output::commit(&dir, &staged, &["feed-", "atom-"]).map_err(|e| Error::Write {
+        let written = timings::stage("commit", || {
+            output::commit(&dir, &staged, &["feed-", "atom-"])
+        })
+        .map_err(|e| Error::Write {
                 path: dir.clone(),
                 source: e,
             })?;

@@ -60,6 +60,76 @@ pub enum LinkVerdict {
 /// (entities already decoded); the scheme is checked after trimming and removing
 /// the ASCII whitespace and control characters browsers ignore inside schemes.
 pub fn check(raw: &str) -> LinkVerdict {
+    if let Some(http) = plain_web_url(raw) {
+        // The common case, decided without the URL parser; debug builds (all the
+        // tests) check that the parser agrees on every such link.
+        let fast = LinkVerdict::Keep {
+            url: raw.to_string(),
+            removed: Vec::new(),
+            http,
+        };
+        debug_assert_eq!(fast, check_parsed(raw), "fast path for {raw:?}");
+        return fast;
+    }
+    check_parsed(raw)
+}
+
+/// Whether `s` is an `http(s)://host/path` URL that the URL parser would return
+/// unchanged, with nothing to remove: lower-case host of letters, digits, dots and
+/// hyphens whose last label starts with a letter (so not an IPv4 address, which
+/// the parser rewrites), no port, user info, query, percent sign or dot segment,
+/// and a path and fragment of characters the parser never encodes. Returns
+/// `Some(true)` for http, `Some(false)` for https; `None` means "ask the parser".
+fn plain_web_url(s: &str) -> Option<bool> {
+    let (http, rest) = if let Some(r) = s.strip_prefix("https://") {
+        (false, r)
+    } else {
+        (true, s.strip_prefix("http://")?)
+    };
+    let host_end = rest.find(['/', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(host_end);
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        || host.starts_with(['.', '-'])
+        || host.ends_with(['.', '-'])
+        || host.contains("..")
+        || host.contains("xn--")
+    {
+        return None;
+    }
+    let last_label = host.rsplit('.').next()?;
+    if !last_label.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
+    // An empty path gets a "/" from the parser: leave that to it.
+    if !tail.starts_with('/') {
+        return None;
+    }
+    let (path, fragment) = match tail.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (tail, None),
+    };
+    let safe = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'(' | b')' | b'*' | b'+'
+                    | b',' | b';' | b'=' | b':' | b'@' | b'/'
+            )
+    };
+    if !path.bytes().all(safe) || fragment.is_some_and(|f| !f.bytes().all(safe)) {
+        return None;
+    }
+    let dot_segment = path
+        .split('/')
+        .any(|seg| seg == "." || seg == "..");
+    (!dot_segment).then_some(http)
+}
+
+/// [`check`] through the URL parser: every link the fast path cannot decide.
+fn check_parsed(raw: &str) -> LinkVerdict {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c.is_control());
     let squeezed: String = trimmed
         .chars()
@@ -158,6 +228,11 @@ pub fn find_bare_urls(text: &str) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // Every URL starts with h or H: jump there (most text holds none).
+        match bytes[i..].iter().position(|&b| b == b'h' || b == b'H') {
+            Some(p) => i += p,
+            None => break,
+        }
         let rest = &text[i..];
         let starts = rest.len() >= 7
             && (starts_with_ci(rest, "https://") || starts_with_ci(rest, "http://"));
@@ -290,6 +365,36 @@ mod tests {
             check("localhost:8080/x"),
             LinkVerdict::Relative { .. }
         ));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_url_parser() {
+        // Every combination of these pieces: whatever the fast path accepts must
+        // be exactly what the parser returns, and the tricky ones must go to it.
+        let hosts = [
+            "example.com", "EXAMPLE.com", "a-b.co.jp", "127.0.0.1", "0x7f.1", "x.123",
+            "xn--n3h.com", "ex..com", "-x.com", "x.com.", "x.com:443", "u@x.com", "ä.com",
+        ];
+        let paths = [
+            "", "/", "/a/b", "/a/./b", "/a/../b", "/.", "/%2e/x", "/a b", "/a\\b", "/a'b",
+            "/a|b", "/~u/(x)*,;=:@!$&+", "/a?b=1", "/a#frag", "/a#f?x", "/a#f g", "/%E3%81%82",
+            "/日本", "/a{b}", "/a^b", "/a[1]", "/a`b", "/a\"b",
+        ];
+        let mut fast = 0;
+        for scheme in ["https://", "http://", "HTTP://"] {
+            for h in hosts {
+                for p in paths {
+                    let u = format!("{scheme}{h}{p}");
+                    if plain_web_url(&u).is_some() {
+                        fast += 1;
+                        assert_eq!(check(&u), check_parsed(&u), "{u}");
+                    }
+                }
+            }
+        }
+        // The fast path is taken for ordinary links (and only those).
+        assert_eq!(fast, 2 * 2 * 4, "hosts example.com, a-b.co.jp; paths /, /a/b, /~u/…, /a#frag");
+        assert!(plain_web_url("https://kubernetes.io/blog/2020/12/02/dockershim-faq/").is_some());
     }
 
     #[test]

@@ -122,6 +122,11 @@ fn summary(cli: &Cli, what: &str, c: Counts) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let timed = std::env::var_os("FEEDGEN_TIMINGS").is_some_and(|v| !v.is_empty());
+    if timed {
+        feedgen::timings::enable();
+    }
+    let started = std::time::Instant::now();
     let now = cli.now.unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     let opts = Options {
         config: cli.config.clone(),
@@ -193,6 +198,16 @@ fn main() -> ExitCode {
         }),
     };
     let _ = std::io::stdout().flush();
+    if timed {
+        for (name, d) in feedgen::timings::take() {
+            eprintln!("timing: {name:<14} {:>9.1} ms", d.as_secs_f64() * 1e3);
+        }
+        eprintln!(
+            "timing: {:<14} {:>9.1} ms",
+            "total",
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     match result {
         Ok(false) => ExitCode::SUCCESS,
         Ok(true) => ExitCode::from(1),

@@ -180,6 +180,17 @@ pub fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `b` can start the UTF-8 of a character that [`is_xml_invalid`] or
+/// [`is_invisible`] flag, or of U+FFFD. Tab, LF and CR are allowed in XML. Most
+/// text has none of these bytes, so scans look for them before decoding.
+pub fn is_unsafe_lead(b: u8) -> bool {
+    (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
+        || b == 0x7F
+        || b == 0xC2
+        || b == 0xE2
+        || b == 0xEF
+}
+
 /// Removes what [`is_xml_invalid`] and [`is_invisible`] flag, and U+FFFD (what
 /// pulldown-cmark makes of NUL and of references like `&#0;`: text already lost).
 /// Borrowed when clean.
@@ -187,8 +198,7 @@ pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}';
     // Every such character's UTF-8 starts with one of these bytes; most text
     // has none of them and is returned without decoding a character.
-    let lead = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xEF;
-    if s.bytes().any(lead) && s.chars().any(bad) {
+    if s.bytes().any(is_unsafe_lead) && s.chars().any(bad) {
         std::borrow::Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)

@@ -58,11 +58,50 @@ pub struct Resolved {
 /// Resolves one episode. `dir` is the folder of a `NNN/README.md` episode, or the
 /// folder holding `NNN.md`; relative sidecar and media paths resolve against it
 /// first, then against the project root.
-pub fn resolve(ctx: &Context<'_>, ep: ParsedEpisode, dir: &Path) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(ctx: &Context<'_>, ep: ParsedEpisode<'_>, dir: &Path) -> (Resolved, Vec<Diagnostic>) {
+    let listing = Listing::of(dir);
+    resolve_listed(ctx, ep, dir, &listing)
+}
+
+/// The files of an episode's folder, for finding its sidecars (transcripts).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// A `NNN/README.md` episode: sidecars are `transcript.*`, not `NNN.*`.
+    pub folder: bool,
+    /// File names (not folders) directly in the folder.
+    pub names: std::collections::HashSet<String>,
+}
+
+impl Listing {
+    /// Lists `dir` now.
+    pub fn of(dir: &Path) -> Listing {
+        let names: std::collections::HashSet<String> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.path().is_file())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Listing {
+            folder: names.contains("README.md"),
+            names,
+        }
+    }
+}
+
+/// [`resolve`] with the folder already listed (see [`crate::discover`]).
+pub fn resolve_listed(
+    ctx: &Context<'_>,
+    ep: ParsedEpisode<'_>,
+    dir: &Path,
+    listing: &Listing,
+) -> (Resolved, Vec<Diagnostic>) {
     let mut r = Resolver {
         ctx,
         file: ep.file,
         dir,
+        listing,
         diags: Vec::new(),
     };
     let res = r.run(ep);
@@ -73,6 +112,7 @@ struct Resolver<'a, 'c> {
     ctx: &'a Context<'c>,
     file: FileId,
     dir: &'a Path,
+    listing: &'a Listing,
     diags: Vec<Diagnostic>,
 }
 
@@ -83,7 +123,7 @@ impl Resolver<'_, '_> {
         self.diags.last_mut().expect("just pushed")
     }
 
-    fn run(&mut self, ep: ParsedEpisode) -> Resolved {
+    fn run(&mut self, ep: ParsedEpisode<'_>) -> Resolved {
         let show = self.ctx.show;
         let anchor = ep.heading.as_ref().map(|h| h.span.clone()).unwrap_or(0..0);
         let number = self.number(&ep, &anchor);
@@ -192,7 +232,7 @@ impl Resolver<'_, '_> {
         }
     }
 
-    fn number(&mut self, ep: &ParsedEpisode, anchor: &Range<usize>) -> Option<u32> {
+    fn number(&mut self, ep: &ParsedEpisode<'_>, anchor: &Range<usize>) -> Option<u32> {
         let fm = ep.front.episode.as_ref().and_then(|n| {
             let v = *n.get_ref();
             if v <= 0 || v > u32::MAX as i64 {
@@ -263,7 +303,7 @@ impl Resolver<'_, '_> {
         chosen
     }
 
-    fn title(&mut self, ep: &ParsedEpisode, number: Option<u32>, anchor: &Range<usize>) -> String {
+    fn title(&mut self, ep: &ParsedEpisode<'_>, number: Option<u32>, anchor: &Range<usize>) -> String {
         let show = self.ctx.show;
         let (title, span) = match (
             &ep.front.title,
@@ -309,7 +349,7 @@ impl Resolver<'_, '_> {
 
     fn published(
         &mut self,
-        ep: &ParsedEpisode,
+        ep: &ParsedEpisode<'_>,
         anchor: &Range<usize>,
     ) -> (Option<DateTime<FixedOffset>>, Status) {
         let show = self.ctx.show;
@@ -453,7 +493,7 @@ impl Resolver<'_, '_> {
         out
     }
 
-    fn hosts(&mut self, ep: &ParsedEpisode, anchor: &Range<usize>) {
+    fn hosts(&mut self, ep: &ParsedEpisode<'_>, anchor: &Range<usize>) {
         if !ep.header.has_host_line {
             let span = ep.header.span.clone().unwrap_or(anchor.clone());
             let span = span.start..span.start.max(span.end.min(span.start + 1));
@@ -637,7 +677,7 @@ impl Resolver<'_, '_> {
 
     fn enclosure(
         &mut self,
-        ep: &ParsedEpisode,
+        ep: &ParsedEpisode<'_>,
         anchor: &Range<usize>,
     ) -> (Option<Enclosure>, Option<u64>, Range<usize>) {
         let Some(audio) = &ep.front.audio else {
@@ -808,14 +848,13 @@ impl Resolver<'_, '_> {
             return out;
         }
         // Sidecars beside a folder-layout episode, or NNN.ext beside NNN.md.
-        let folder = self.dir.join("README.md").exists();
         for ext in ["vtt", "srt", "json", "html"] {
-            let name = if folder {
+            let name = if self.listing.folder {
                 format!("transcript.{ext}")
             } else {
                 format!("{}.{ext}", ep.slug)
             };
-            if self.dir.join(&name).is_file() {
+            if self.listing.names.contains(&name) {
                 let rel = self.rel_to_root(&self.dir.join(&name));
                 if let Some(url) = self.publish_url(&rel, 0..0) {
                     out.push(Transcript {
@@ -866,7 +905,7 @@ impl Resolver<'_, '_> {
 
     fn guid(
         &mut self,
-        ep: &ParsedEpisode,
+        ep: &ParsedEpisode<'_>,
         number: Option<u32>,
         anchor: &Range<usize>,
     ) -> (String, bool, String, Range<usize>) {
