@@ -67,7 +67,12 @@ pub fn episode_target(data: &[u8]) {
     let mut errors = parsed.diags.iter().any(|d| d.severity == Severity::Error) || !decoded;
     // A directory with no media files: relative audio paths simply do not resolve.
     let root = Path::new("/nonexistent-feedgen-fuzz-root");
-    let ctx = validate::Context { show, root, now };
+    let ctx = validate::Context {
+        show,
+        root,
+        now,
+        render: true,
+    };
     let (resolved, diags) = validate::resolve(&ctx, parsed, root);
     errors |= diags.iter().any(|d| d.severity == Severity::Error);
     let eps = [resolved];
@@ -117,6 +122,7 @@ pub fn podcast_toml_target(data: &[u8]) {
         show: &show,
         root,
         now,
+        render: true,
     };
     let (resolved, vdiags) = validate::resolve(&ctx, parsed, root);
     let clean = !vdiags.iter().any(|d| d.severity == Severity::Error);

@@ -263,7 +263,7 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
             html,
             truncated: false,
         }
-    } else if let Some((pos, closers)) = w.best {
+    } else if let Some((pos, closers)) = w.best() {
         let mut out = html;
         out.truncate(pos);
         out.push_str(&closers);
@@ -314,8 +314,13 @@ struct AppleWriter {
     cells: usize,
     /// A text run is open in the current element (merged like the tree's nodes).
     in_text: bool,
-    /// The last cut point within the budget: position and closing tags.
-    best: Option<(usize, String)>,
+    /// Open elements other than `ul`/`ol`/`li`: no cut point inside them.
+    links_or_p: usize,
+    /// Length of the closing tags of the open elements.
+    closers: usize,
+    /// The last cut point within the budget, and the elements open there.
+    best_pos: Option<usize>,
+    best_stack: Vec<&'static str>,
     /// A cut point over budget was seen: no later one can fit.
     over: bool,
 }
@@ -329,40 +334,39 @@ impl AppleWriter {
             opened: Vec::new(),
             cells: 0,
             in_text: false,
-            best: None,
+            links_or_p: 0,
+            closers: 0,
+            best_pos: None,
+            best_stack: Vec::new(),
             over: false,
         }
     }
 
     /// A child of the current element ended here.
     fn child_ended(&mut self) {
-        if self.over {
+        if self.over || self.links_or_p > 0 {
             return;
         }
-        let cuttable = self
-            .stack
-            .iter()
-            .all(|(t, _)| matches!(t, Some("ul" | "ol" | "li")));
-        if !cuttable {
-            return;
-        }
-        let closers: usize = self
-            .stack
-            .iter()
-            .map(|(t, _)| t.map_or(0, |t| t.len() + 3))
-            .sum();
-        if self.out.len() + closers <= self.budget {
-            let mut c = String::with_capacity(closers);
-            for (t, _) in self.stack.iter().rev() {
-                let t = t.expect("cuttable: no link open");
-                c.push_str("</");
-                c.push_str(t);
-                c.push('>');
-            }
-            self.best = Some((self.out.len(), c));
+        if self.out.len() + self.closers <= self.budget {
+            self.best_pos = Some(self.out.len());
+            self.best_stack.clear();
+            self.best_stack
+                .extend(self.stack.iter().map(|(t, _)| t.unwrap_or("a")));
         } else {
             self.over = true;
         }
+    }
+
+    /// Where to cut, with the closing tags of what is open there.
+    fn best(&self) -> Option<(usize, String)> {
+        let pos = self.best_pos?;
+        let mut c = String::new();
+        for t in self.best_stack.iter().rev() {
+            c.push_str("</");
+            c.push_str(t);
+            c.push('>');
+        }
+        Some((pos, c))
     }
 
     fn end_text(&mut self) {
@@ -395,6 +399,10 @@ impl AppleWriter {
                 self.out.push_str("\">");
             }
         }
+        if !matches!(tag, Some("ul" | "ol" | "li")) {
+            self.links_or_p += 1;
+        }
+        self.closers += tag.map_or(4, |t| t.len() + 3);
         self.stack.push((tag, written));
     }
 
@@ -403,6 +411,10 @@ impl AppleWriter {
         let Some((tag, written)) = self.stack.pop() else {
             return;
         };
+        if !matches!(tag, Some("ul" | "ol" | "li")) {
+            self.links_or_p -= 1;
+        }
+        self.closers -= tag.map_or(4, |t| t.len() + 3);
         match tag {
             Some(t) if written => {
                 self.out.push_str("</");

@@ -302,6 +302,12 @@ fn decode_episode(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
 /// Reads podcast.toml and every episode, parses and validates them in parallel,
 /// and collects all diagnostics (with `[rules]` and `--strict` applied).
 pub fn load(opts: &Options) -> Result<Project, Error> {
+    load_for(opts, true)
+}
+
+/// [`load`]; `render`: also render what only outputs need (see
+/// [`validate::Context::render`]).
+fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
     let config_path = &opts.config;
     let root = config_path
         .parent()
@@ -373,6 +379,7 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
         show: &show,
         root: &root,
         now: opts.now,
+        render,
     };
     let results: Vec<(Resolved, Vec<Diagnostic>)> = timings::stage("parse+resolve", || {
         readable
@@ -412,9 +419,11 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
     })
 }
 
-/// Validates everything; writes nothing.
+/// Validates everything; writes nothing. The episodes' full notes HTML and
+/// summaries are not rendered (they cannot produce findings): a project from
+/// `check` is for its diagnostics; [`feed_of`] needs one from [`load`].
 pub fn check(opts: &Options) -> Result<Project, Error> {
-    load(opts)
+    load_for(opts, false)
 }
 
 /// The published items, newest first (ties: higher number, then slug).

@@ -23,30 +23,28 @@ pub struct SourceFile {
     /// this is a lossy copy used only to display the offending line; such a file
     /// never reaches the renderers.
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Computed on first use: most files of a large show never need a line number.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, path: impl Into<PathBuf>, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             name: name.into(),
             path: path.into(),
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -57,9 +55,9 @@ impl SourceFile {
 
     /// Byte range of a 1-based line, without its line end.
     pub fn line_range(&self, line: usize) -> Range<usize> {
-        let start = self.line_starts[line - 1];
+        let start = self.line_starts()[line - 1];
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .map(|e| e - 1)
             .unwrap_or(self.text.len());
@@ -67,7 +65,11 @@ impl SourceFile {
     }
 
     pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        })
     }
 }
 

@@ -39,6 +39,10 @@ pub struct Context<'a> {
     /// The project root (where podcast.toml is).
     pub root: &'a Path,
     pub now: DateTime<FixedOffset>,
+    /// Render the full notes HTML and the plain-text summary. Builds need them;
+    /// `check` does not (they are pure renderings and can report nothing), so it
+    /// leaves them empty.
+    pub render: bool,
 }
 
 /// One resolved episode: the item as it would be published, and its spans for
@@ -194,9 +198,17 @@ impl Resolver<'_, '_> {
             id_iri,
             published: published.unwrap_or(self.ctx.now),
             link,
-            content_html: html::render_full(&ep.notes),
+            content_html: if self.ctx.render {
+                html::render_full(&ep.notes)
+            } else {
+                String::new()
+            },
             description_html: apple.html,
-            summary_text: html::shorten(html::plain_text(&ep.notes).trim(), 500),
+            summary_text: if self.ctx.render {
+                html::shorten(html::plain_text(&ep.notes).trim(), 500)
+            } else {
+                String::new()
+            },
             enclosure,
             duration,
             episode_type,
