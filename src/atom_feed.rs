@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::model::{Feed, Item};
 use crate::paging::Page;
+use crate::rss_feed::Frame;
 
 /// A fixed date for an empty feed, so even that is reproducible.
 fn epoch() -> DateTime<FixedOffset> {
@@ -50,59 +51,47 @@ pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> std::io::Resul
     Ok(w)
 }
 
-/// Entries per chunk in [`write_chunked`].
-const CHUNK: usize = 256;
+/// Where `atom_syndication` ends a feed; entries are written just before it.
+const TAIL: &[u8] = b"</feed>";
 
-/// The same bytes as [`write`], with the `atom_syndication` entries (each a copy
-/// of the notes HTML) built [`CHUNK`] at a time: the feed is written without
-/// entries, then each chunk as a feed of its own whose `<entry>` elements (the
-/// crate writes them last before the extensions and `</feed>`) are spliced in.
-/// A chunk that does not splice is an error. Debug builds compare with [`write`].
-pub fn write_chunked<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> std::io::Result<W> {
-    if cfg!(debug_assertions) {
-        let chunked = write_chunked_inner(feed, page, Vec::new())?;
-        let whole = write(feed, page, Vec::new())?;
-        assert!(
-            chunked == whole,
-            "chunked Atom differs from the whole feed's"
-        );
-        w.write_all(&chunked)?;
-        return Ok(w);
-    }
-    write_chunked_inner(feed, page, w)
+fn splice_error() -> std::io::Error {
+    std::io::Error::other("Atom entries do not splice into the feed")
 }
 
-fn write_chunked_inner<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> std::io::Result<W> {
-    const TAIL: &[u8] = b"</feed>";
-    let splice_error = || std::io::Error::other("an Atom chunk does not splice into the feed");
-    let xml = |f: &AtomFeed| {
-        f.write_to(Vec::new())
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    };
+/// The page without entries (`fh:complete` included), cut where its entries go.
+pub fn page_frame(feed: &Feed, page: &Page<'_>) -> std::io::Result<Frame> {
     let empty_page = Page {
         items: &[],
         ..page.clone()
     };
-    // `write` of a page without entries: the head, `fh:complete` included.
     let head = write(feed, &empty_page, Vec::new())?;
     let head = head.strip_suffix(TAIL).ok_or_else(splice_error)?;
+    Ok(Frame {
+        head: head.to_vec(),
+        sep: b"",
+        tail: TAIL.to_vec(),
+    })
+}
+
+/// The `<entry>` elements of `items`, exactly as the crate writes them inside a
+/// feed: written as a feed of their own and cut out of it.
+pub fn render_entries(feed: &Feed, items: &[Item]) -> std::io::Result<Vec<u8>> {
+    let xml = |f: &AtomFeed| {
+        f.write_to(Vec::with_capacity(f.entries.len() * 8_000))
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    };
     let empty = xml(&AtomFeed::default())?;
     let empty_prefix = empty.strip_suffix(TAIL).ok_or_else(splice_error)?;
-    w.write_all(head)?;
-    for chunk in page.items.chunks(CHUNK) {
-        let f = AtomFeed {
-            entries: chunk.iter().map(|i| entry(feed, i)).collect(),
-            ..AtomFeed::default()
-        };
-        let out = xml(&f)?;
-        let entries = out
-            .strip_prefix(empty_prefix)
-            .and_then(|r| r.strip_suffix(TAIL))
-            .ok_or_else(splice_error)?;
-        w.write_all(entries)?;
-    }
-    w.write_all(TAIL)?;
-    Ok(w)
+    let f = AtomFeed {
+        entries: items.iter().map(|i| entry(feed, i)).collect(),
+        ..AtomFeed::default()
+    };
+    let out = xml(&f)?;
+    let entries = out
+        .strip_prefix(empty_prefix)
+        .and_then(|r| r.strip_suffix(TAIL))
+        .ok_or_else(splice_error)?;
+    Ok(entries.to_vec())
 }
 
 pub fn document(feed: &Feed, page: &Page<'_>) -> AtomFeed {

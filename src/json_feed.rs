@@ -112,13 +112,56 @@ pub fn render(feed: &Feed, feed_json_url: &str) -> String {
     s
 }
 
-/// [`render`] streamed into a writer (U+2028/U+2029 escaped as they are written).
-pub fn write<W: std::io::Write>(feed: &Feed, feed_json_url: &str, mut w: W) -> std::io::Result<W> {
-    if cfg!(debug_assertions) {
-        w.write_all(render(feed, feed_json_url).as_bytes())?;
-        return Ok(w);
+/// The JSON Feed cut where its items go: the document with an empty `items`
+/// array, split inside the brackets (items are separated by `,`). serde_json's
+/// pretty printer writes a non-empty array as `[` + (`\n` + indent + item),
+/// joined by `,` + `\n` + `  ]`, which is how [`render_items`] and the tail
+/// put it back together. A feed without items is written whole instead
+/// (serde_json writes an empty array as `[]`).
+pub fn frame(feed: &Feed, feed_json_url: &str) -> std::io::Result<crate::rss_feed::Frame> {
+    const EMPTY: &str = "\"items\": []";
+    let empty = Feed {
+        items: Vec::new(),
+        show: feed.show.clone(),
+        persons: Vec::new(),
+        updated: feed.updated,
+    };
+    let bytes = write_inner(&empty, feed_json_url, Vec::new())?;
+    let s = String::from_utf8(bytes).map_err(std::io::Error::other)?;
+    let at = s
+        .find(EMPTY)
+        .ok_or_else(|| std::io::Error::other("no items array in the JSON Feed"))?;
+    let open = at + EMPTY.len() - 1;
+    Ok(crate::rss_feed::Frame {
+        head: s[..open].as_bytes().to_vec(),
+        sep: b",",
+        tail: format!("\n  ]{}", &s[open + 1..]).into_bytes(),
+    })
+}
+
+/// The items of `items` as they appear inside the `items` array of the whole
+/// document: `\n    {…}` joined by `,`.
+pub fn render_items(items: &[crate::model::Item]) -> std::io::Result<Vec<u8>> {
+    struct Wrapper<'a>(&'a [crate::model::Item]);
+    impl Serialize for Wrapper<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(1))?;
+            m.serialize_entry("items", &Items(self.0))?;
+            m.end()
+        }
     }
-    write_inner(feed, feed_json_url, w)
+    const OPEN: &[u8] = b"{\n  \"items\": [";
+    const CLOSE: &[u8] = b"\n  ]\n}";
+    let mut ser = serde_json::Serializer::with_formatter(
+        Vec::with_capacity(items.len() * 7_000),
+        LineSeparators(serde_json::ser::PrettyFormatter::new()),
+    );
+    Wrapper(items).serialize(&mut ser)?;
+    let out = ser.into_inner();
+    out.strip_prefix(OPEN)
+        .and_then(|r| r.strip_suffix(CLOSE))
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| std::io::Error::other("JSON items do not splice into the feed"))
 }
 
 fn write_inner<W: std::io::Write>(feed: &Feed, feed_json_url: &str, w: W) -> std::io::Result<W> {

@@ -12,6 +12,7 @@
 //! Stages never print: they return [`diag::Diagnostic`]s. [`check`] and [`build`]
 //! collect every problem in every file in one run.
 
+pub mod assemble;
 pub mod atom_feed;
 pub mod catalog;
 pub mod chapters;
@@ -455,68 +456,60 @@ pub fn feed_of(project: &Project) -> model::Feed {
     }
 }
 
-/// The Atom and JSON Feed URLs: `atom.xml` and `feed.json` beside `feed_url`.
-fn sibling_urls(feed_url: &str) -> (String, String) {
-    let dir = feed_url.rfind('/').map(|i| &feed_url[..=i]).unwrap_or("");
-    (format!("{dir}atom.xml"), format!("{dir}feed.json"))
-}
-
-/// The diagnostic for a document that failed its read-back check.
-fn verify_err(what: &str, e: String) -> Diagnostic {
-    Diagnostic::new(
-        Rule::OutputVerify,
-        format!("{what} failed verification: {e}"),
-    )
-}
-
-/// Renders every document and checks each by parsing it back.
+/// Renders every document and checks each by parsing it back (in memory; a
+/// build writes straight to disk instead, see [`assemble`]).
 pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
-    let show = &feed.show;
-    let (atom_url, json_url) = sibling_urls(&show.feed_url);
-    // Notes HTML is checked once per item; each document's read-back then only
-    // compares its payloads with these checked strings. The three documents are
-    // rendered and verified in parallel.
-    verify::items_html(&feed.items).map_err(|e| verify_err("notes HTML", e))?;
-    let rss = || -> Result<Vec<output::Output>, Diagnostic> {
-        let mut outs = Vec::new();
-        for page in paging::paginate(
-            &feed.items,
-            show.output.page_size,
-            &show.feed_url,
-            "feed.xml",
-        ) {
-            let bytes = rss_feed::write_chunked(feed, &page, Vec::new())
-                .map_err(|e| verify_err("feed.xml", e.to_string()))?;
-            let name = paging::page_file("feed.xml", page.number);
-            verify::rss_prechecked(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
-            outs.push(output::Output { name, bytes });
-        }
-        Ok(outs)
-    };
-    let atom = || -> Result<Vec<output::Output>, Diagnostic> {
-        let mut outs = Vec::new();
-        for page in paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml") {
-            let bytes = atom_feed::write_chunked(feed, &page, Vec::new())
-                .map_err(|e| verify_err("atom.xml", e.to_string()))?;
-            let name = paging::page_file("atom.xml", page.number);
-            verify::atom_prechecked(&bytes, page.items).map_err(|e| verify_err(&name, e))?;
-            outs.push(output::Output { name, bytes });
-        }
-        Ok(outs)
-    };
-    let json = || -> Result<output::Output, Diagnostic> {
-        let json = json_feed::render(feed, &json_url).into_bytes();
-        verify::json_prechecked(&json, &feed.items).map_err(|e| verify_err("feed.json", e))?;
-        Ok(output::Output {
-            name: "feed.json".into(),
-            bytes: json,
+    let docs = assemble::plan(feed)?;
+    let mut sinks: Vec<Vec<u8>> = vec![Vec::new(); docs.len()];
+    assemble::write_all(feed, &docs, &mut sinks).map_err(|f| match f {
+        assemble::Failure::Verify(d) => d,
+        assemble::Failure::Io(i, e) => Diagnostic::new(
+            Rule::OutputVerify,
+            format!("{}: cannot write to memory: {e}", docs[i].name),
+        ),
+    })?;
+    let outs: Vec<output::Output> = docs
+        .into_iter()
+        .zip(sinks)
+        .map(|(d, bytes)| output::Output {
+            name: d.name,
+            bytes,
         })
-    };
-    let (rss, (atom, json)) = rayon::join(rss, || rayon::join(atom, json));
-    let mut outs = rss?;
-    outs.extend(atom?);
-    outs.push(json?);
+        .collect();
+    if cfg!(debug_assertions) {
+        assert_same_as_whole_documents(feed, &outs);
+    }
     Ok(outs)
+}
+
+/// Debug builds (every test): the assembled documents are byte for byte what
+/// the `rss` and `atom_syndication` crates and serde_json write for each whole
+/// document.
+fn assert_same_as_whole_documents(feed: &model::Feed, outs: &[output::Output]) {
+    let show = &feed.show;
+    let dir = show.feed_url.rfind('/').map(|i| &show.feed_url[..=i]).unwrap_or("");
+    let (atom_url, json_url) = (format!("{dir}atom.xml"), format!("{dir}feed.json"));
+    let mut whole = Vec::new();
+    for page in paging::paginate(&feed.items, show.output.page_size, &show.feed_url, "feed.xml") {
+        let bytes = rss_feed::write(feed, &page, Vec::new()).expect("in memory");
+        whole.push((paging::page_file("feed.xml", page.number), bytes));
+    }
+    for page in paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml") {
+        let bytes = atom_feed::write(feed, &page, Vec::new()).expect("in memory");
+        whole.push((paging::page_file("atom.xml", page.number), bytes));
+    }
+    whole.push((
+        "feed.json".into(),
+        json_feed::render(feed, &json_url).into_bytes(),
+    ));
+    assert_eq!(outs.len(), whole.len(), "document count");
+    for (o, (name, bytes)) in outs.iter().zip(whole) {
+        assert_eq!(o.name, name);
+        assert!(
+            o.bytes == bytes,
+            "{name}: assembled bytes differ from the whole document's"
+        );
+    }
 }
 
 /// Why staging stopped: a document failed verification, or the disk failed.
@@ -526,99 +519,78 @@ enum StageError {
 }
 
 /// [`render`] for a build: every document is written straight into a temporary
-/// file in `dir` (no copy of it is held in memory), read back from disk and
-/// verified, and returned staged for [`output::commit`]. On any failure nothing
-/// is left behind.
+/// file in `dir` as its chunks are rendered and verified (no copy of it is held
+/// in memory), synced, and returned staged for [`output::commit`]. On any
+/// failure nothing is left behind.
 fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, StageError> {
-    let show = &feed.show;
-    let (atom_url, json_url) = sibling_urls(&show.feed_url);
-    timings::stage("verify-html", || verify::items_html(&feed.items))
-        .map_err(|e| StageError::Verify(verify_err("notes HTML", e)))?;
+    let docs = timings::stage("frames", || assemble::plan(feed)).map_err(StageError::Verify)?;
     let created = !dir.exists();
-    type Verify = fn(&Path, &[model::Item]) -> Result<(), String>;
-    // Writes one document, then reads the file back and verifies it.
-    let one = |name: String,
-               items: &[model::Item],
-               verify: Verify,
-               write: &dyn Fn(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>|
-     -> Result<output::Staged, StageError> {
-        let io = |e: std::io::Error| {
-            StageError::Io(Error::Write {
-                path: dir.join(&name),
-                source: e,
-            })
-        };
-        let staged = timings::stage("write", || output::stage(dir, &name, write)).map_err(io)?;
-        let checked = timings::stage("verify", || verify(&staged.tmp, items))
-            .map_err(|e| StageError::Verify(verify_err(&name, e)));
-        match checked {
-            Ok(()) => Ok(staged),
-            Err(e) => {
-                output::discard(std::slice::from_ref(&staged));
-                Err(e)
-            }
-        }
-    };
-    // All pages of one paged document (RSS or Atom), stopping at the first failure.
-    type PageWriter<'p> = &'p dyn Fn(
-        &paging::Page<'_>,
-        &mut std::io::BufWriter<std::fs::File>,
-    ) -> std::io::Result<()>;
-    let paged = |base: &str, url: &str, verify: Verify, write: PageWriter| {
-        let mut out: Vec<Result<output::Staged, StageError>> = Vec::new();
-        for page in paging::paginate(&feed.items, show.output.page_size, url, base) {
-            let name = paging::page_file(base, page.number);
-            let r = one(name, page.items, verify, &|w| write(&page, w));
-            let failed = r.is_err();
-            out.push(r);
-            if failed {
-                break;
-            }
-        }
-        out
-    };
-    let rss = || {
-        paged("feed.xml", &show.feed_url, verify::rss_file, &|page, w| {
-            rss_feed::write_chunked(feed, page, w)
-                .map(|_| ())
-                .map_err(std::io::Error::other)
+    let io = |name: &str, e: std::io::Error| {
+        StageError::Io(Error::Write {
+            path: dir.join(name),
+            source: e,
         })
     };
-    let atom = || {
-        paged("atom.xml", &atom_url, verify::atom_file, &|page, w| {
-            atom_feed::write_chunked(feed, page, w)
-                .map(|_| ())
-                .map_err(std::io::Error::other)
-        })
-    };
-    let json = || {
-        one("feed.json".into(), &feed.items, verify::json_file, &|w| {
-            json_feed::write(feed, &json_url, w).map(|_| ())
-        })
-    };
-    let (rss, (atom, json)) = timings::stage("render+verify", || {
-        rayon::join(rss, || rayon::join(atom, json))
-    });
     let mut staged = Vec::new();
-    let mut first_err = None;
-    for r in rss.into_iter().chain(atom).chain(std::iter::once(json)) {
-        match r {
-            Ok(s) => staged.push(s),
+    let mut sinks = Vec::new();
+    let cleanup = |staged: &[output::Staged]| {
+        output::discard(staged);
+        if created {
+            let _ = std::fs::remove_dir(dir);
+        }
+    };
+    for d in &docs {
+        match output::create_staged(dir, &d.name) {
+            Ok((s, f)) => {
+                staged.push(s);
+                sinks.push(std::io::BufWriter::with_capacity(1 << 16, f));
+            }
             Err(e) => {
-                first_err.get_or_insert(e);
+                cleanup(&staged);
+                return Err(io(&d.name, e));
             }
         }
     }
-    match first_err {
-        None => Ok(staged),
-        Some(e) => {
-            output::discard(&staged);
-            if created {
-                let _ = std::fs::remove_dir(dir);
-            }
-            Err(e)
+    let result = timings::stage("render+write", || {
+        assemble::write_all(feed, &docs, &mut sinks)
+    });
+    let written = match result {
+        Ok(w) => w,
+        Err(f) => {
+            drop(sinks);
+            cleanup(&staged);
+            return Err(match f {
+                assemble::Failure::Verify(d) => StageError::Verify(d),
+                assemble::Failure::Io(i, e) => io(&docs[i].name, e),
+            });
+        }
+    };
+    // Flush and sync every file (in parallel: each waits on the disk), then
+    // check that each holds exactly what was written.
+    let synced: Vec<std::io::Result<()>> = timings::stage("sync", || {
+        sinks
+            .into_par_iter()
+            .zip(written.par_iter())
+            .map(|(w, &len)| {
+                let f = w.into_inner().map_err(|e| e.into_error())?;
+                f.sync_all()?;
+                let on_disk = f.metadata()?.len();
+                if on_disk != len {
+                    return Err(std::io::Error::other(format!(
+                        "{on_disk} bytes on disk, {len} written"
+                    )));
+                }
+                Ok(())
+            })
+            .collect()
+    });
+    for (d, r) in docs.iter().zip(synced) {
+        if let Err(e) = r {
+            cleanup(&staged);
+            return Err(io(&d.name, e));
         }
     }
+    Ok(staged)
 }
 
 /// Where outputs go: `--out`, else `[output] dir` (which must stay inside the

@@ -53,13 +53,9 @@ pub struct Staged {
     pub tmp: PathBuf,
 }
 
-/// Writes one document to its temporary file through a buffer and syncs it.
-/// On error the temporary file is removed.
-pub fn stage(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> std::io::Result<Staged> {
+/// Creates the temporary file for one document in `dir` (a dot file named after
+/// the process, not yet visible under its own name).
+pub fn create_staged(dir: &Path, name: &str) -> std::io::Result<(Staged, File)> {
     fs::create_dir_all(dir)?;
     // Staging happens before the directory lock is taken, so two builds in one
     // process must not share a temporary name (one would verify or publish the
@@ -67,19 +63,34 @@ pub fn stage(
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.tmp-{}-{seq}", std::process::id()));
+    let file = File::create(&tmp)?;
+    Ok((
+        Staged {
+            name: name.to_string(),
+            tmp,
+        },
+        file,
+    ))
+}
+
+/// Writes one document to its temporary file through a buffer and syncs it.
+/// On error the temporary file is removed.
+pub fn stage(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
+    let (staged, file) = create_staged(dir, name)?;
     let result = (|| {
-        let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        let mut w = BufWriter::with_capacity(1 << 16, file);
         write(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()
     })();
     match result {
-        Ok(()) => Ok(Staged {
-            name: name.to_string(),
-            tmp,
-        }),
+        Ok(()) => Ok(staged),
         Err(e) => {
-            let _ = fs::remove_file(&tmp);
+            let _ = fs::remove_file(&staged.tmp);
             Err(e)
         }
     }

@@ -78,50 +78,52 @@ pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, w: W) -> Result<W, rss::Err
     channel(feed, page).write_to(w)
 }
 
-/// Items per chunk in [`write_chunked`].
-const CHUNK: usize = 256;
+/// Where the `rss` crate ends a channel: items are written just before it.
+const TAIL: &[u8] = b"</channel></rss>";
 
-/// The same bytes as [`write`], but the `rss` crate's items (each a copy of the
-/// notes HTML, with its extension maps) are built [`CHUNK`] at a time instead of
-/// all at once. The channel is written without items; then each chunk is written
-/// as a channel of its own, and its `<item>` elements (the crate writes a
-/// channel's items last, just before `</channel>`) are spliced in. Every chunk
-/// declares the namespaces of the whole page, so its document starts exactly like
-/// an empty channel's; a chunk that does not is an error, never a silent change.
-/// Debug builds compare the result with [`write`].
-pub fn write_chunked<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> Result<W, rss::Error> {
-    if cfg!(debug_assertions) {
-        let chunked = write_chunked_inner(feed, page, Vec::new())?;
-        let whole = write(feed, page, Vec::new())?;
-        assert!(
-            chunked == whole,
-            "chunked RSS differs from the whole channel's"
-        );
-        w.write_all(&chunked)?;
-        return Ok(w);
-    }
-    write_chunked_inner(feed, page, w)
+/// A document cut where its items go, so that they can be rendered in parallel
+/// and written in order: `head` + items (separated by `sep`) + `tail`. `head` +
+/// `tail` alone is the document without items.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub head: Vec<u8>,
+    pub sep: &'static [u8],
+    pub tail: Vec<u8>,
 }
 
-fn write_chunked_inner<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> Result<W, rss::Error> {
-    const TAIL: &[u8] = b"</channel></rss>";
-    let splice_error = || {
-        rss::Error::from(std::io::Error::other(
-            "an RSS chunk does not splice into the channel",
-        ))
-    };
+/// One RSS page, ready for its items: the frame and what every chunk of items
+/// is rendered with.
+#[derive(Debug, Clone)]
+pub struct PageFrame {
+    pub frame: Frame,
+    namespaces: BTreeMap<String, String>,
+    /// What the crate writes for a channel with those namespaces and no items.
+    empty_prefix: Vec<u8>,
+}
+
+fn splice_error() -> rss::Error {
+    rss::Error::from(std::io::Error::other(
+        "an RSS chunk does not splice into the channel",
+    ))
+}
+
+/// The page's channel without items, and the namespaces its items need. The
+/// namespaces come from each item's extensions without its notes (the notes
+/// add only `content`, which every item has).
+pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error> {
     let empty_page = Page {
         items: &[],
         ..page.clone()
     };
     let mut head = channel(feed, &empty_page);
-    // The namespaces `channel` would compute over all the page's items.
-    let mut probe = Channel::default();
-    for chunk in page.items.chunks(CHUNK) {
-        probe.items = chunk.iter().map(|i| item(feed, i)).collect();
-        head.namespaces.extend(namespaces(&probe));
+    let probe = Channel {
+        items: page.items.iter().map(|i| item_with(feed, i, false)).collect(),
+        ..Channel::default()
+    };
+    head.namespaces.extend(namespaces(&probe));
+    if !page.items.is_empty() {
+        head.namespaces.insert("content".into(), NS_CONTENT.into());
     }
-    drop(probe);
     let head_bytes = head.write_to(Vec::new())?;
     let empty = Channel {
         namespaces: head.namespaces.clone(),
@@ -130,24 +132,33 @@ fn write_chunked_inner<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> Resu
     .write_to(Vec::new())?;
     let head_body = head_bytes.strip_suffix(TAIL).ok_or_else(splice_error)?;
     let empty_prefix = empty.strip_suffix(TAIL).ok_or_else(splice_error)?;
-    w.write_all(head_body)?;
-    let mut out = Vec::new();
-    for chunk in page.items.chunks(CHUNK) {
-        let ch = Channel {
-            namespaces: head.namespaces.clone(),
-            items: chunk.iter().map(|i| item(feed, i)).collect(),
-            ..Channel::default()
-        };
-        out.clear();
-        out = ch.write_to(out)?;
-        let items = out
-            .strip_prefix(empty_prefix)
-            .and_then(|r| r.strip_suffix(TAIL))
-            .ok_or_else(splice_error)?;
-        w.write_all(items)?;
-    }
-    w.write_all(TAIL)?;
-    Ok(w)
+    Ok(PageFrame {
+        frame: Frame {
+            head: head_body.to_vec(),
+            sep: b"",
+            tail: TAIL.to_vec(),
+        },
+        namespaces: head.namespaces,
+        empty_prefix: empty_prefix.to_vec(),
+    })
+}
+
+/// The `<item>` elements of `items`, exactly as the crate writes them inside the
+/// page's channel: the items are written as a channel of their own with the
+/// page's namespaces, and cut out of it. A chunk that does not splice is an
+/// error, never a silent change.
+pub fn render_items(feed: &Feed, pf: &PageFrame, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
+    let ch = Channel {
+        namespaces: pf.namespaces.clone(),
+        items: items.iter().map(|i| item(feed, i)).collect(),
+        ..Channel::default()
+    };
+    let out = ch.write_to(Vec::with_capacity(items.len() * 10_000))?;
+    let body = out
+        .strip_prefix(pf.empty_prefix.as_slice())
+        .and_then(|r| r.strip_suffix(TAIL))
+        .ok_or_else(splice_error)?;
+    Ok(body.to_vec())
 }
 
 /// Builds the channel for one page.
@@ -352,6 +363,11 @@ fn location(l: &crate::config::Location) -> Extension {
 }
 
 fn item(feed: &Feed, i: &Item) -> RssItem {
+    item_with(feed, i, true)
+}
+
+/// [`item`]; without `html`, the notes are left out (for finding namespaces).
+fn item_with(feed: &Feed, i: &Item, html: bool) -> RssItem {
     let mut it = ITunesItemExtension {
         duration: i.duration.map(|d| d.to_string()),
         episode: i.number.map(|n| n.to_string()),
@@ -424,8 +440,8 @@ fn item(feed: &Feed, i: &Item) -> RssItem {
     RssItem {
         title: Some(i.title.clone()),
         link: Some(i.link.clone()).filter(|l| !l.is_empty()),
-        description: Some(i.description_html.clone()),
-        content: Some(i.content_html.clone()),
+        description: html.then(|| i.description_html.clone()),
+        content: html.then(|| i.content_html.clone()),
         guid: Some(Guid {
             value: i.guid.clone(),
             permalink: i.guid_is_permalink,

@@ -297,6 +297,40 @@ fn html_unescape(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// Runs `check` on `bytes` inside `open` … `close`: a chunk of items checked in
+/// the same context as in its document, by the same reader.
+fn wrapped(
+    open: &[u8],
+    bytes: &[u8],
+    close: &[u8],
+    check: impl FnOnce(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut doc = Vec::with_capacity(open.len() + bytes.len() + close.len());
+    doc.extend_from_slice(open);
+    doc.extend_from_slice(bytes);
+    doc.extend_from_slice(close);
+    check(&doc)
+}
+
+/// A chunk of `<item>` elements (as spliced into a channel) must read back as
+/// exactly `items`: checked as the items of a channel. Like the `_prechecked`
+/// checks, it takes the items' notes HTML as checked by [`items_html`].
+pub fn rss_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    wrapped(b"<rss><channel>", bytes, b"</channel></rss>", |d| {
+        rss_prechecked(d, items)
+    })
+}
+
+/// [`rss_chunk`] for Atom `<entry>` elements.
+pub fn atom_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    wrapped(b"<feed>", bytes, b"</feed>", |d| atom_prechecked(d, items))
+}
+
+/// [`rss_chunk`] for JSON Feed items (as spliced into the `items` array).
+pub fn json_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    wrapped(b"{\"items\":[", bytes, b"]}", |d| json_prechecked(d, items))
+}
+
 /// The RSS read back must hold exactly these items, in order, with their guids
 /// and enclosures, and only safe notes HTML.
 pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {

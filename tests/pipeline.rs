@@ -320,3 +320,38 @@ fn trailer_episodes_are_announced_on_the_channel() {
     assert!(rss.contains(r#"<podcast:trailer length="1234" pubdate="Fri, 22 Jan 2021 21:00:00 +0900" season="2" type="audio/mpeg" url="https://cdn.example.com/001.mp3">Episode title 1</podcast:trailer>"#), "{rss}");
     assert!(rss.contains("<itunes:episodeType>trailer</itunes:episodeType>"));
 }
+
+#[test]
+fn documents_assembled_in_chunks_equal_whole_documents() {
+    // More items than one chunk (32) and pages that end mid-chunk: the build's
+    // files must equal the in-memory rendering, which debug builds compare
+    // byte for byte with what the crates write for each whole document.
+    let toml = format!("{MINIMAL_TOML}\n[output]\npage_size = 40\n");
+    let t = TempProject::new(&toml);
+    for n in 1..=75 {
+        let day = 1 + (n % 28);
+        let f = front(n).replace("2021-01-22", &format!("2021-02-{day:02}"));
+        t.write(&format!("episodes/{n:03}.md"), format!("{f}{}", body(n)));
+    }
+    let out = t.build();
+    assert_eq!(out.written.len(), 5, "{}", summary(&out.project));
+    let project = feedgen::load(&t.options()).unwrap();
+    let feed = feedgen::feed_of(&project);
+    assert_eq!(feed.items.len(), 75);
+    let docs = feedgen::render(&feed).unwrap();
+    let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["feed.xml", "feed-2.xml", "atom.xml", "atom-2.xml", "feed.json"]
+    );
+    for d in &docs {
+        assert_eq!(
+            t.read(&format!("public/{}", d.name)).as_bytes(),
+            d.bytes.as_slice(),
+            "{}",
+            d.name
+        );
+    }
+    assert_eq!(t.read("public/feed.xml").matches("<item>").count(), 40);
+    assert_eq!(t.read("public/feed-2.xml").matches("<item>").count(), 35);
+}
