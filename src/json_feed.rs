@@ -183,18 +183,24 @@ impl serde_json::ser::Formatter for LineSeparators<'_> {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some(i) = rest.find(['\u{2028}', '\u{2029}']) {
-            w.write_all(&rest.as_bytes()[..i])?;
-            let c = rest[i..].chars().next().expect("found a char");
-            w.write_all(if c == '\u{2028}' {
-                b"\\u2028"
-            } else {
-                b"\\u2029"
-            })?;
-            rest = &rest[i + c.len_utf8()..];
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9: look for their first byte.
+        let b = fragment.as_bytes();
+        let (mut start, mut i) = (0, 0);
+        while let Some(p) = memchr::memchr(0xE2, &b[i..]) {
+            let at = i + p;
+            i = at + 1;
+            if b.get(at + 1) == Some(&0x80) && matches!(b.get(at + 2), Some(0xA8 | 0xA9)) {
+                w.write_all(&b[start..at])?;
+                w.write_all(if b[at + 2] == 0xA8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                })?;
+                start = at + 3;
+                i = start;
+            }
         }
-        w.write_all(rest.as_bytes())
+        w.write_all(&b[start..])
     }
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.0.begin_array(w)

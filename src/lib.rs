@@ -735,11 +735,13 @@ fn publish_feed(
             source: e,
         })?;
         let lock_path = project.root.join(ledger::FILE_NAME);
-        let mut ledger = ledger::Ledger::load(&lock_path).map_err(|e| Error::Read {
+        let mut ledger = timings::stage("ledger-load", || ledger::Ledger::load(&lock_path)).map_err(|e| Error::Read {
             path: lock_path.clone(),
             source: e,
         })?;
-        let ledger_diags = ledger.reconcile(&feed.items, &opts.allow_guid_change);
+        let ledger_diags = timings::stage("ledger-check", || {
+            ledger.reconcile(&feed.items, &opts.allow_guid_change)
+        });
         if !ledger_diags.is_empty() {
             let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
             project.diags.extend(ledger_diags);
@@ -754,7 +756,7 @@ fn publish_feed(
                 path: dir.clone(),
                 source: e,
             })?;
-        ledger.save(&lock_path).map_err(|e| Error::Write {
+        timings::stage("ledger-save", || ledger.save(&lock_path)).map_err(|e| Error::Write {
             path: lock_path.clone(),
             source: e,
         })?;

@@ -199,8 +199,12 @@ fn main() -> ExitCode {
     };
     let _ = std::io::stdout().flush();
     if timed {
-        for (name, d) in feedgen::timings::take() {
-            eprintln!("timing: {name:<14} {:>9.1} ms", d.as_secs_f64() * 1e3);
+        for (name, d, rss) in feedgen::timings::take() {
+            eprintln!(
+                "timing: {name:<14} {:>9.1} ms  (resident {:>5} MiB after)",
+                d.as_secs_f64() * 1e3,
+                rss >> 20
+            );
         }
         eprintln!(
             "timing: {:<14} {:>9.1} ms",
@@ -217,6 +221,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

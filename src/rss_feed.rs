@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use rayon::prelude::*;
+
 use rss::extension::itunes::{
     ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner,
 };
@@ -116,11 +118,22 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
         ..page.clone()
     };
     let mut head = channel(feed, &empty_page);
-    let probe = Channel {
-        items: page.items.iter().map(|i| item_with(feed, i, false)).collect(),
-        ..Channel::default()
-    };
-    head.namespaces.extend(namespaces(&probe));
+    // In parallel, a few hundred items at a time (their extension maps are
+    // not small).
+    let used = page
+        .items
+        .par_chunks(256)
+        .map(|chunk| {
+            namespaces(&Channel {
+                items: chunk.iter().map(|i| item_with(feed, i, false)).collect(),
+                ..Channel::default()
+            })
+        })
+        .reduce(BTreeMap::new, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    head.namespaces.extend(used);
     if !page.items.is_empty() {
         head.namespaces.insert("content".into(), NS_CONTENT.into());
     }

@@ -7,7 +7,15 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 static ON: AtomicBool = AtomicBool::new(false);
-static LOG: Mutex<Vec<(&'static str, Duration)>> = Mutex::new(Vec::new());
+static LOG: Mutex<Vec<(&'static str, Duration, u64)>> = Mutex::new(Vec::new());
+
+/// Resident memory now, in bytes (Linux; 0 elsewhere).
+fn resident() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
 
 /// Starts recording (the CLI calls this when `FEEDGEN_TIMINGS` is set).
 pub fn enable() {
@@ -23,12 +31,13 @@ pub fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
     let r = f();
     let d = t.elapsed();
     if let Ok(mut log) = LOG.lock() {
-        log.push((name, d));
+        log.push((name, d, resident()));
     }
     r
 }
 
-/// The recorded stages, in the order they finished.
-pub fn take() -> Vec<(&'static str, Duration)> {
+/// The recorded stages, in the order they finished, with the resident memory
+/// when each ended.
+pub fn take() -> Vec<(&'static str, Duration, u64)> {
     LOG.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
 }

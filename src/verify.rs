@@ -24,12 +24,23 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     let mut cr = false;
     let mut i = 0;
     let interesting = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF;
-    // Branch-free form of `interesting`, so clean 32-byte blocks are skipped
-    // with vector instructions.
+    // `interesting` for 8 bytes at once (SWAR): exact as a yes/no for the word,
+    // so clean 32-byte blocks are skipped four words at a time.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let word_flags = |x: u64| {
+        let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+        (x.wrapping_sub(LO * 0x20) & !x & HI)
+            | zero(x ^ (LO * 0x7F))
+            | zero(x ^ (LO * 0xC2))
+            | zero(x ^ (LO * 0xEF))
+    };
     let block_clean = |block: &[u8]| {
-        block.iter().fold(0u8, |a, &b| {
-            a | u8::from(b < 0x20) | u8::from(b == 0x7F) | u8::from(b == 0xC2) | u8::from(b == 0xEF)
-        }) == 0
+        block
+            .chunks_exact(8)
+            .map(|w| word_flags(u64::from_le_bytes(w.try_into().expect("8 bytes"))))
+            .fold(0, |a, f| a | f)
+            == 0
     };
     loop {
         while i + 32 <= bytes.len() && block_clean(&bytes[i..i + 32]) {
@@ -168,6 +179,88 @@ fn payload(got: &str, checked: &[&str], label: &str) -> Result<(), String> {
     safe_html(got).map_err(|e| format!("{label}: {e}"))
 }
 
+/// Compares XML-escaped text `raw` with the start of `want`, decoding the five
+/// predefined entities on the fly (no copy of the text is made). Returns how
+/// many bytes of `want` it matched, or None when it differs or holds another
+/// reference (the caller then unescapes it with the reader's own function).
+fn match_escaped(raw: &[u8], want: &[u8]) -> Option<usize> {
+    let (mut i, mut j) = (0, 0);
+    while i < raw.len() {
+        let amp = memchr::memchr(b'&', &raw[i..]).map_or(raw.len(), |p| i + p);
+        let run = &raw[i..amp];
+        if want.get(j..j + run.len())? != run {
+            return None;
+        }
+        j += run.len();
+        if amp == raw.len() {
+            break;
+        }
+        let semi = amp + memchr::memchr(b';', &raw[amp..])?;
+        let c = match &raw[amp + 1..semi] {
+            b"lt" => b'<',
+            b"gt" => b'>',
+            b"amp" => b'&',
+            b"quot" => b'"',
+            b"apos" => b'\'',
+            _ => return None,
+        };
+        if want.get(j) != Some(&c) {
+            return None;
+        }
+        j += 1;
+        i = semi + 1;
+    }
+    Some(j)
+}
+
+/// A notes payload being read back, compared as it arrives with the item's
+/// checked rendering it should equal. Only when it differs is it copied (from
+/// the start), to be checked with [`safe_html`] on its own at its end.
+struct Payload<'w> {
+    want: &'w str,
+    matched: usize,
+    copy: Option<String>,
+}
+
+impl<'w> Payload<'w> {
+    fn new(want: &'w str) -> Self {
+        Payload {
+            want,
+            matched: 0,
+            copy: None,
+        }
+    }
+
+    fn push(&mut self, ev: &XmlEvent<'_>) -> Result<(), String> {
+        if self.copy.is_none() {
+            let rest = &self.want.as_bytes()[self.matched..];
+            let m = match ev {
+                XmlEvent::CData(c) => rest.starts_with(c).then_some(c.len()),
+                XmlEvent::Text(t) => match_escaped(t, rest),
+                _ => Some(0),
+            };
+            match m {
+                Some(n) => {
+                    self.matched += n;
+                    return Ok(());
+                }
+                None => self.copy = Some(self.want[..self.matched].to_string()),
+            }
+        }
+        push_text(ev, self.copy.as_mut().expect("set above"))
+    }
+
+    /// At the element's end: identical to `want`, or else safe on its own.
+    fn finish(self, label: &str) -> Result<(), String> {
+        let got = match &self.copy {
+            None if self.matched == self.want.len() => return Ok(()),
+            None => &self.want[..self.matched],
+            Some(c) => c.as_str(),
+        };
+        payload(got, &[self.want], label)
+    }
+}
+
 /// Text content of the element being read (text and CDATA, unescaped).
 fn push_text(ev: &XmlEvent<'_>, buf: &mut String) -> Result<(), String> {
     match ev {
@@ -227,15 +320,18 @@ const TAGS: &[&str] = &[
 /// Checks HTML that feedgen rendered: only known tags; attributes only `href`
 /// (http/https/mailto), `title`, `start`, `class="language-…"`, `style="text-align: …"`.
 pub fn safe_html(html: &str) -> Result<(), String> {
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        let after = &rest[i + 1..];
-        let end = after.find('>').ok_or("unclosed tag")?;
-        let tag = &after[..end];
-        rest = &after[end + 1..];
-        let tag = tag.trim_start_matches('/').trim_end_matches('/').trim();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
+        let start = i + p + 1;
+        let end = start + memchr::memchr(b'>', &b[start..]).ok_or("unclosed tag")?;
+        i = end + 1;
+        let tag = html[start..end]
+            .trim_start_matches('/')
+            .trim_end_matches('/')
+            .trim();
         let (name, attrs) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-        if !TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+        if !is_known_tag(name) {
             return Err(format!("element <{name}> in notes HTML"));
         }
         if !attrs.is_empty() {
@@ -243,6 +339,16 @@ pub fn safe_html(html: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// One of [`TAGS`], in any case (feedgen writes them in lower case).
+fn is_known_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "a" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "code" | "pre"
+            | "em" | "strong" | "del" | "blockquote" | "hr" | "br" | "table" | "thead"
+            | "tbody" | "tr" | "th" | "td"
+    ) || TAGS.iter().any(|t| t.eq_ignore_ascii_case(name))
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
@@ -358,7 +464,8 @@ fn rss_walk<R: std::io::BufRead>(
     let mut n = 0usize;
     let mut guid: Option<String> = None;
     let mut enc: Option<(String, String)> = None;
-    let mut field: Option<&'static str> = None;
+    let mut in_guid = false;
+    let mut notes: Option<Payload<'_>> = None;
     let mut buf = String::new();
     let mut rss_root = false;
     let mut channel = false;
@@ -374,34 +481,43 @@ fn rss_walk<R: std::io::BufRead>(
             }
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 4) => {
                 buf.clear();
-                field = match e.name().as_ref() {
-                    b"guid" => Some("guid"),
-                    b"description" => Some("description"),
-                    b"content:encoded" => Some("content"),
+                in_guid = false;
+                // A payload with no item to compare with is checked on its own.
+                let want = |f: fn(&Item) -> &str| Payload::new(items.get(n).map_or("", f));
+                match e.name().as_ref() {
+                    b"guid" => in_guid = true,
+                    b"description" => notes = Some(want(|i| &i.description_html)),
+                    b"content:encoded" => notes = Some(want(|i| &i.content_html)),
                     b"enclosure" => {
                         let url = attr(e, b"url")?.unwrap_or_default().into_owned();
                         let len = attr(e, b"length")?.unwrap_or_default().into_owned();
                         enc = Some((url, len));
-                        None
                     }
-                    _ => None,
-                };
-                if matches!(ev, XmlEvent::Empty(_)) && field == Some("guid") {
-                    guid = Some(String::new());
+                    _ => {}
+                }
+                if matches!(ev, XmlEvent::Empty(_)) {
+                    if in_guid {
+                        guid = Some(String::new());
+                    }
+                    in_guid = false;
+                    if let Some(p) = notes.take() {
+                        p.finish(items.get(n).map_or("", |i| &i.guid))?;
+                    }
                 }
             }
-            (XmlEvent::Text(_) | XmlEvent::CData(_), 4) if field.is_some() => {
-                push_text(ev, &mut buf)?
+            (XmlEvent::Text(_) | XmlEvent::CData(_), 4) => {
+                if in_guid {
+                    push_text(ev, &mut buf)?
+                } else if let Some(p) = notes.as_mut() {
+                    p.push(ev)?
+                }
             }
             (XmlEvent::End(_), 4) => {
-                let want = items.get(n);
-                match (field.take(), want) {
-                    (Some("guid"), _) => guid = Some(std::mem::take(&mut buf)),
-                    (Some(_), Some(w)) => {
-                        payload(&buf, &[&w.content_html, &w.description_html], &w.guid)?
-                    }
-                    (Some(_), None) => safe_html(&buf)?,
-                    _ => {}
+                if std::mem::take(&mut in_guid) {
+                    guid = Some(std::mem::take(&mut buf));
+                }
+                if let Some(p) = notes.take() {
+                    p.finish(items.get(n).map_or("", |i| &i.guid))?;
                 }
             }
             (XmlEvent::End(e), 3) if e.name().as_ref() == b"item" => {
@@ -459,7 +575,8 @@ fn atom_walk<R: std::io::BufRead>(
 ) -> Result<(), String> {
     let mut n = 0usize;
     let mut id: Option<String> = None;
-    let mut field: Option<&'static str> = None;
+    let mut in_id = false;
+    let mut content: Option<Payload<'_>> = None;
     let mut buf = String::new();
     let mut feed_root = false;
     walk(input, check_bytes, |ev, depth| {
@@ -472,24 +589,37 @@ fn atom_walk<R: std::io::BufRead>(
             }
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) => {
                 buf.clear();
-                field = match e.name().as_ref() {
-                    b"id" => Some("id"),
-                    b"content" => Some("content"),
-                    _ => None,
-                };
-                if matches!(ev, XmlEvent::Empty(_)) && field == Some("id") {
-                    id = Some(String::new());
+                match e.name().as_ref() {
+                    b"id" => in_id = true,
+                    b"content" => {
+                        content = Some(Payload::new(items.get(n).map_or("", |i| &i.content_html)))
+                    }
+                    _ => {}
+                }
+                if matches!(ev, XmlEvent::Empty(_)) {
+                    if std::mem::take(&mut in_id) {
+                        id = Some(String::new());
+                    }
+                    if let Some(p) = content.take() {
+                        p.finish(items.get(n).map_or("", |i| &i.id_iri))?;
+                    }
                 }
             }
-            (XmlEvent::Text(_) | XmlEvent::CData(_), 3) if field.is_some() => {
-                push_text(ev, &mut buf)?
+            (XmlEvent::Text(_) | XmlEvent::CData(_), 3) => {
+                if in_id {
+                    push_text(ev, &mut buf)?
+                } else if let Some(p) = content.as_mut() {
+                    p.push(ev)?
+                }
             }
-            (XmlEvent::End(_), 3) => match (field.take(), items.get(n)) {
-                (Some("id"), _) => id = Some(std::mem::take(&mut buf)),
-                (Some(_), Some(w)) => payload(&buf, &[&w.content_html], &w.id_iri)?,
-                (Some(_), None) => safe_html(&buf)?,
-                _ => {}
-            },
+            (XmlEvent::End(_), 3) => {
+                if std::mem::take(&mut in_id) {
+                    id = Some(std::mem::take(&mut buf));
+                }
+                if let Some(p) = content.take() {
+                    p.finish(items.get(n).map_or("", |i| &i.id_iri))?;
+                }
+            }
             (XmlEvent::End(e), 2) if e.name().as_ref() == b"entry" => {
                 if let Some(want) = items.get(n) {
                     let got = id.take().unwrap_or_default();
@@ -642,6 +772,40 @@ mod tests {
         assert!(safe_html("<a href=\"javascript:alert(1)\">x</a>").is_err());
         assert!(safe_html("<a href=\"https://x\" onclick=\"x\">x</a>").is_err());
         assert!(safe_html("<img src=x>").is_err());
+    }
+
+    #[test]
+    fn check_chars_block_skip_sees_every_interesting_byte() {
+        // Each byte value at each position of a 32-byte block, and after it.
+        for b in 0..=255u8 {
+            for at in [0, 7, 8, 31, 32, 40] {
+                let mut v = vec![b'a'; 48];
+                v[at] = b;
+                let bytes = match std::str::from_utf8(&v) {
+                    Ok(_) => v,
+                    Err(_) => continue,
+                };
+                let bad = b < 0x20 && b != b'\t' && b != b'\n' || b == 0x7F;
+                assert_eq!(check_chars(&bytes).is_err(), bad, "byte {b:#x} at {at}");
+            }
+        }
+        // Multi-byte characters flagged by their lead byte, inside a block.
+        for c in ['\u{85}', '\u{9F}', '\u{FFFE}', '\u{FFFF}'] {
+            let s = format!("{}{c}{}", "a".repeat(9), "b".repeat(30));
+            assert!(check_chars(s.as_bytes()).is_err(), "U+{:04X}", c as u32);
+        }
+        for c in ['\u{A0}', '\u{FEFF}', 'é', 'あ'] {
+            let s = format!("{}{c}{}", "a".repeat(9), "b".repeat(30));
+            assert!(check_chars(s.as_bytes()).is_ok(), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn payloads_match_escaped_text_without_copying() {
+        assert_eq!(match_escaped(b"a &lt;b&gt; &amp; &quot;c&apos;", b"a <b> & \"c' tail"), Some(11));
+        assert_eq!(match_escaped(b"a &lt;b", b"a <c"), None);
+        assert_eq!(match_escaped(b"&#60;", b"<"), None, "numeric refs go to the full unescape");
+        assert_eq!(match_escaped(b"abc", b"ab"), None);
     }
 
     #[test]
