@@ -60,7 +60,12 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
     let show = &feed.show;
     let (atom_url, json_url) = sibling_urls(&show.feed_url);
     let mut docs = Vec::new();
-    for page in paging::paginate(&feed.items, show.output.page_size, &show.feed_url, "feed.xml") {
+    for page in paging::paginate(
+        &feed.items,
+        show.output.page_size,
+        &show.feed_url,
+        "feed.xml",
+    ) {
         let name = paging::page_file("feed.xml", page.number);
         let pf = rss_feed::page_frame(feed, &page).map_err(|e| verify_err(&name, e))?;
         let frame = pf.frame.clone();
@@ -132,11 +137,27 @@ fn render_chunk(feed: &Feed, doc: &Doc<'_>, items: &[Item]) -> Result<Vec<u8>, D
         Kind::Rss(pf) => {
             verify::items_html(items).map_err(|e| verify_err("notes HTML", e))?;
             let bytes = rss_feed::render_items(feed, pf, items).map_err(|e| err(e.to_string()))?;
+            if cfg!(debug_assertions) {
+                let reference = rss_feed::render_items_with_crate(feed, pf, items);
+                assert!(
+                    reference.is_ok_and(|r| r == bytes),
+                    "{}: items differ from the rss crate's",
+                    doc.name
+                );
+            }
             verify::rss_chunk(&bytes, items).map_err(err)?;
             Ok(bytes)
         }
         Kind::Atom => {
             let bytes = atom_feed::render_entries(feed, items).map_err(|e| err(e.to_string()))?;
+            if cfg!(debug_assertions) {
+                let reference = atom_feed::render_entries_with_crate(feed, items);
+                assert!(
+                    reference.is_ok_and(|r| r == bytes),
+                    "{}: entries differ from atom_syndication's",
+                    doc.name
+                );
+            }
             verify::atom_chunk(&bytes, items).map_err(err)?;
             Ok(bytes)
         }

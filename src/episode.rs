@@ -712,7 +712,7 @@ impl<'t, 's> EventParser<'t, 's> {
                 link_type: if image { LinkType::Inline } else { link_type },
                 dest_url: CowStr::from(url.clone()),
                 title: self.clean(title),
-                id: id,
+                id,
             }));
         }
         self.link_stack.push(LinkFrame {

@@ -457,11 +457,7 @@ impl AppleWriter {
                     self.open(t, href);
                 }
             }
-            Event::End(_) => {
-                if self.opened.pop().unwrap_or(false) {
-                    self.close();
-                }
-            }
+            Event::End(_) if self.opened.pop().unwrap_or(false) => self.close(),
             Event::Text(s) | Event::Code(s) => self.text(s),
             Event::SoftBreak | Event::HardBreak => self.text(" "),
             _ => {}

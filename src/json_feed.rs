@@ -133,7 +133,7 @@ pub fn frame(feed: &Feed, feed_json_url: &str) -> std::io::Result<crate::rss_fee
         .ok_or_else(|| std::io::Error::other("no items array in the JSON Feed"))?;
     let open = at + EMPTY.len() - 1;
     Ok(crate::rss_feed::Frame {
-        head: s[..open].as_bytes().to_vec(),
+        head: s.as_bytes()[..open].to_vec(),
         sep: b",",
         tail: format!("\n  ]{}", &s[open + 1..]).into_bytes(),
     })

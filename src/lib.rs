@@ -35,6 +35,7 @@ pub mod source;
 pub mod timings;
 pub mod validate;
 pub mod verify;
+pub mod xml;
 
 use std::path::{Path, PathBuf};
 
@@ -261,7 +262,9 @@ fn read_episode(
             .read_to_end(buf)
             .map_err(cannot)?;
         if buf.len() as u64 > max {
-            let len = std::fs::metadata(&ep.path).map(|m| m.len()).unwrap_or(buf.len() as u64);
+            let len = std::fs::metadata(&ep.path)
+                .map(|m| m.len())
+                .unwrap_or(buf.len() as u64);
             return Err((
                 String::new(),
                 Diagnostic::new(
@@ -477,7 +480,11 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
         })
         .collect();
     if cfg!(debug_assertions) {
-        assert_same_as_whole_documents(feed, &outs);
+        let docs: Vec<(&str, &[u8])> = outs
+            .iter()
+            .map(|o| (o.name.as_str(), &o.bytes[..]))
+            .collect();
+        assert_same_as_whole_documents(feed, &docs);
     }
     Ok(outs)
 }
@@ -485,12 +492,21 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
 /// Debug builds (every test): the assembled documents are byte for byte what
 /// the `rss` and `atom_syndication` crates and serde_json write for each whole
 /// document.
-fn assert_same_as_whole_documents(feed: &model::Feed, outs: &[output::Output]) {
+fn assert_same_as_whole_documents(feed: &model::Feed, outs: &[(&str, &[u8])]) {
     let show = &feed.show;
-    let dir = show.feed_url.rfind('/').map(|i| &show.feed_url[..=i]).unwrap_or("");
+    let dir = show
+        .feed_url
+        .rfind('/')
+        .map(|i| &show.feed_url[..=i])
+        .unwrap_or("");
     let (atom_url, json_url) = (format!("{dir}atom.xml"), format!("{dir}feed.json"));
     let mut whole = Vec::new();
-    for page in paging::paginate(&feed.items, show.output.page_size, &show.feed_url, "feed.xml") {
+    for page in paging::paginate(
+        &feed.items,
+        show.output.page_size,
+        &show.feed_url,
+        "feed.xml",
+    ) {
         let bytes = rss_feed::write(feed, &page, Vec::new()).expect("in memory");
         whole.push((paging::page_file("feed.xml", page.number), bytes));
     }
@@ -503,10 +519,10 @@ fn assert_same_as_whole_documents(feed: &model::Feed, outs: &[output::Output]) {
         json_feed::render(feed, &json_url).into_bytes(),
     ));
     assert_eq!(outs.len(), whole.len(), "document count");
-    for (o, (name, bytes)) in outs.iter().zip(whole) {
-        assert_eq!(o.name, name);
+    for ((got_name, got), (name, bytes)) in outs.iter().zip(whole) {
+        assert_eq!(*got_name, name);
         assert!(
-            o.bytes == bytes,
+            *got == bytes.as_slice(),
             "{name}: assembled bytes differ from the whole document's"
         );
     }
@@ -589,6 +605,14 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             cleanup(&staged);
             return Err(io(&d.name, e));
         }
+    }
+    if cfg!(debug_assertions) {
+        let files: Vec<(String, Vec<u8>)> = staged
+            .iter()
+            .map(|s| (s.name.clone(), std::fs::read(&s.tmp).expect("staged file")))
+            .collect();
+        let docs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
+        assert_same_as_whole_documents(feed, &docs);
     }
     Ok(staged)
 }
@@ -735,10 +759,11 @@ fn publish_feed(
             source: e,
         })?;
         let lock_path = project.root.join(ledger::FILE_NAME);
-        let mut ledger = timings::stage("ledger-load", || ledger::Ledger::load(&lock_path)).map_err(|e| Error::Read {
-            path: lock_path.clone(),
-            source: e,
-        })?;
+        let mut ledger = timings::stage("ledger-load", || ledger::Ledger::load(&lock_path))
+            .map_err(|e| Error::Read {
+                path: lock_path.clone(),
+                source: e,
+            })?;
         let ledger_diags = timings::stage("ledger-check", || {
             ledger.reconcile(&feed.items, &opts.allow_guid_change)
         });
@@ -753,9 +778,9 @@ fn publish_feed(
             output::commit(&dir, &staged, &["feed-", "atom-"])
         })
         .map_err(|e| Error::Write {
-                path: dir.clone(),
-                source: e,
-            })?;
+            path: dir.clone(),
+            source: e,
+        })?;
         timings::stage("ledger-save", || ledger.save(&lock_path)).map_err(|e| Error::Write {
             path: lock_path.clone(),
             source: e,

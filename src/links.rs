@@ -115,16 +115,28 @@ fn plain_web_url(s: &str) -> Option<bool> {
         b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'(' | b')' | b'*' | b'+'
-                    | b',' | b';' | b'=' | b':' | b'@' | b'/'
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'/'
             )
     };
     if !path.bytes().all(safe) || fragment.is_some_and(|f| !f.bytes().all(safe)) {
         return None;
     }
-    let dot_segment = path
-        .split('/')
-        .any(|seg| seg == "." || seg == "..");
+    let dot_segment = path.split('/').any(|seg| seg == "." || seg == "..");
     (!dot_segment).then_some(http)
 }
 
@@ -372,13 +384,44 @@ mod tests {
         // Every combination of these pieces: whatever the fast path accepts must
         // be exactly what the parser returns, and the tricky ones must go to it.
         let hosts = [
-            "example.com", "EXAMPLE.com", "a-b.co.jp", "127.0.0.1", "0x7f.1", "x.123",
-            "xn--n3h.com", "ex..com", "-x.com", "x.com.", "x.com:443", "u@x.com", "ä.com",
+            "example.com",
+            "EXAMPLE.com",
+            "a-b.co.jp",
+            "127.0.0.1",
+            "0x7f.1",
+            "x.123",
+            "xn--n3h.com",
+            "ex..com",
+            "-x.com",
+            "x.com.",
+            "x.com:443",
+            "u@x.com",
+            "ä.com",
         ];
         let paths = [
-            "", "/", "/a/b", "/a/./b", "/a/../b", "/.", "/%2e/x", "/a b", "/a\\b", "/a'b",
-            "/a|b", "/~u/(x)*,;=:@!$&+", "/a?b=1", "/a#frag", "/a#f?x", "/a#f g", "/%E3%81%82",
-            "/日本", "/a{b}", "/a^b", "/a[1]", "/a`b", "/a\"b",
+            "",
+            "/",
+            "/a/b",
+            "/a/./b",
+            "/a/../b",
+            "/.",
+            "/%2e/x",
+            "/a b",
+            "/a\\b",
+            "/a'b",
+            "/a|b",
+            "/~u/(x)*,;=:@!$&+",
+            "/a?b=1",
+            "/a#frag",
+            "/a#f?x",
+            "/a#f g",
+            "/%E3%81%82",
+            "/日本",
+            "/a{b}",
+            "/a^b",
+            "/a[1]",
+            "/a`b",
+            "/a\"b",
         ];
         let mut fast = 0;
         for scheme in ["https://", "http://", "HTTP://"] {
@@ -393,7 +436,11 @@ mod tests {
             }
         }
         // The fast path is taken for ordinary links (and only those).
-        assert_eq!(fast, 2 * 2 * 4, "hosts example.com, a-b.co.jp; paths /, /a/b, /~u/…, /a#frag");
+        assert_eq!(
+            fast,
+            2 * 2 * 4,
+            "hosts example.com, a-b.co.jp; paths /, /a/b, /~u/…, /a#frag"
+        );
         assert!(plain_web_url("https://kubernetes.io/blog/2020/12/02/dockershim-faq/").is_some());
     }
 

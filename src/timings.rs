@@ -39,5 +39,7 @@ pub fn stage<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
 /// The recorded stages, in the order they finished, with the resident memory
 /// when each ended.
 pub fn take() -> Vec<(&'static str, Duration, u64)> {
-    LOG.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default()
+    LOG.lock()
+        .map(|mut l| std::mem::take(&mut *l))
+        .unwrap_or_default()
 }

@@ -62,7 +62,11 @@ pub struct Resolved {
 /// Resolves one episode. `dir` is the folder of a `NNN/README.md` episode, or the
 /// folder holding `NNN.md`; relative sidecar and media paths resolve against it
 /// first, then against the project root.
-pub fn resolve(ctx: &Context<'_>, ep: ParsedEpisode<'_>, dir: &Path) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(
+    ctx: &Context<'_>,
+    ep: ParsedEpisode<'_>,
+    dir: &Path,
+) -> (Resolved, Vec<Diagnostic>) {
     let listing = Listing::of(dir);
     resolve_listed(ctx, ep, dir, &listing)
 }
@@ -315,7 +319,12 @@ impl Resolver<'_, '_> {
         chosen
     }
 
-    fn title(&mut self, ep: &ParsedEpisode<'_>, number: Option<u32>, anchor: &Range<usize>) -> String {
+    fn title(
+        &mut self,
+        ep: &ParsedEpisode<'_>,
+        number: Option<u32>,
+        anchor: &Range<usize>,
+    ) -> String {
         let show = self.ctx.show;
         let (title, span) = match (
             &ep.front.title,

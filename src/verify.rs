@@ -23,29 +23,10 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let mut cr = false;
     let mut i = 0;
-    let interesting = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xEF;
-    // `interesting` for 8 bytes at once (SWAR): exact as a yes/no for the word,
-    // so clean 32-byte blocks are skipped four words at a time.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let word_flags = |x: u64| {
-        let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
-        (x.wrapping_sub(LO * 0x20) & !x & HI)
-            | zero(x ^ (LO * 0x7F))
-            | zero(x ^ (LO * 0xC2))
-            | zero(x ^ (LO * 0xEF))
-    };
-    let block_clean = |block: &[u8]| {
-        block
-            .chunks_exact(8)
-            .map(|w| word_flags(u64::from_le_bytes(w.try_into().expect("8 bytes"))))
-            .fold(0, |a, f| a | f)
-            == 0
-    };
+    let interesting =
+        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7F || b == 0xC2 || b == 0xEF;
     loop {
-        while i + 32 <= bytes.len() && block_clean(&bytes[i..i + 32]) {
-            i += 32;
-        }
+        i += clean_prefix(&bytes[i..]);
         let Some(p) = bytes[i..].iter().position(|&b| interesting(b)) else {
             break;
         };
@@ -53,9 +34,9 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
         let b = bytes[i];
         if b == b'\r' {
             cr = true;
-        } else if b != b'\t' && b != b'\n' && b != 0xC2 && b != 0xEF {
+        } else if b != 0xC2 && b != 0xEF {
             return Err(format!("contains U+{:04X}", b as u32));
-        } else if b == 0xC2 || b == 0xEF {
+        } else {
             // Valid UTF-8 here, so the whole character is in bounds.
             let c = text[i..].chars().next().expect("char boundary");
             if crate::source::is_xml_invalid(c) {
@@ -70,52 +51,68 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     Ok(text)
 }
 
-/// Characters XML cannot hold in one event's raw bytes (`cr` notes raw CRs).
-/// Every byte of a document but its `<`, `>` and `/` markup is in some event, and
-/// events split only at ASCII, so checking each event checks the document.
-fn check_event(ev: &XmlEvent<'_>, cr: &mut bool) -> Result<(), String> {
-    let raw: &[u8] = match ev {
-        XmlEvent::Start(e) | XmlEvent::Empty(e) => e,
-        XmlEvent::End(e) => e,
-        XmlEvent::Text(e) | XmlEvent::DocType(e) | XmlEvent::Comment(e) => e,
-        XmlEvent::CData(e) => e,
-        XmlEvent::Decl(e) => e,
-        XmlEvent::PI(e) => e,
-        XmlEvent::Eof => return Ok(()),
-    };
-    match check_chars(raw) {
-        Err(e) if e == "contains a raw CR" => {
-            *cr = true;
-            Ok(())
+/// How many leading bytes of `b`, in whole 16-byte blocks, hold none of the
+/// bytes [`check_chars`] looks at (controls but tab and LF, DEL, and the lead
+/// bytes 0xC2 and 0xEF). SSE2 on x86_64 (every x86_64 CPU has it).
+#[cfg(target_arch = "x86_64")]
+fn clean_prefix(b: &[u8]) -> usize {
+    use std::arch::x86_64::*;
+    let mut i = 0;
+    // SAFETY: SSE2 is part of x86_64; loads are unaligned and stay within `b`.
+    unsafe {
+        let splat = |v: u8| _mm_set1_epi8(v as i8);
+        let (sp, tab, lf, del, c2, ef) = (
+            splat(0x20),
+            splat(b'\t'),
+            splat(b'\n'),
+            splat(0x7F),
+            splat(0xC2),
+            splat(0xEF),
+        );
+        let zero = _mm_setzero_si128();
+        while i + 16 <= b.len() {
+            let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+            // 0x00..=0x1F: non-negative as i8 and below 0x20.
+            let control =
+                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-1)), _mm_cmplt_epi8(v, sp));
+            let allowed = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf));
+            let flagged = _mm_or_si128(
+                _mm_andnot_si128(allowed, control),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, del),
+                    _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, ef)),
+                ),
+            );
+            if _mm_movemask_epi8(_mm_cmpeq_epi8(flagged, zero)) != 0xFFFF {
+                break;
+            }
+            i += 16;
         }
-        r => r.map(|_| ()),
     }
+    i
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn clean_prefix(_: &[u8]) -> usize {
+    0
 }
 
 /// Reads a whole document once with a strict reader (end names, comments),
 /// calling `f` with every event and the depth of the element it belongs to
-/// (1 = the root). With `check_bytes`, each event's bytes also go through
-/// [`check_chars`] (for documents streamed from disk, not checked whole).
-fn walk<R: std::io::BufRead>(
-    input: R,
-    check_bytes: bool,
+/// (1 = the root). Events borrow from `input`: nothing is copied.
+fn walk(
+    input: &[u8],
     mut f: impl FnMut(&XmlEvent<'_>, usize) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut r = Reader::from_reader(input);
     r.config_mut().check_end_names = true;
     r.config_mut().check_comments = true;
-    let mut buf = Vec::new();
     let mut depth = 0usize;
     let mut roots = 0usize;
-    let mut cr = false;
     loop {
-        buf.clear();
         let ev = r
-            .read_event_into(&mut buf)
+            .read_event()
             .map_err(|e| format!("not well-formed at byte {}: {e}", r.buffer_position()))?;
-        if check_bytes {
-            check_event(&ev, &mut cr)?;
-        }
         match &ev {
             XmlEvent::Start(_) => {
                 if depth == 0 {
@@ -138,27 +135,17 @@ fn walk<R: std::io::BufRead>(
             _ => f(&ev, depth)?,
         }
     }
-    if cr {
-        return Err("contains a raw CR".into());
-    }
     if depth != 0 || roots != 1 {
         return Err("not a single closed root element".into());
     }
     Ok(())
 }
 
-/// A document on disk, read through a buffer.
-fn open(path: &std::path::Path) -> Result<std::io::BufReader<std::fs::File>, String> {
-    std::fs::File::open(path)
-        .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
-        .map_err(|e| format!("cannot read it back: {e}"))
-}
-
 /// Well-formedness with a strict reader, plus characters XML 1.0 cannot hold and
 /// raw CRs (normalized away on input; none may appear in output).
 pub fn strict_xml(bytes: &[u8]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    walk(text.as_bytes(), false, |_, _| Ok(()))
+    walk(text.as_bytes(), |_, _| Ok(()))
 }
 
 /// Checks every item's notes HTML (full and Apple renderings) with [`safe_html`],
@@ -185,18 +172,19 @@ fn payload(got: &str, checked: &[&str], label: &str) -> Result<(), String> {
 /// reference (the caller then unescapes it with the reader's own function).
 fn match_escaped(raw: &[u8], want: &[u8]) -> Option<usize> {
     let (mut i, mut j) = (0, 0);
+    // A byte loop: in escaped HTML an entity comes every few bytes.
     while i < raw.len() {
-        let amp = memchr::memchr(b'&', &raw[i..]).map_or(raw.len(), |p| i + p);
-        let run = &raw[i..amp];
-        if want.get(j..j + run.len())? != run {
-            return None;
+        let c = raw[i];
+        if c != b'&' {
+            if want.get(j) != Some(&c) {
+                return None;
+            }
+            i += 1;
+            j += 1;
+            continue;
         }
-        j += run.len();
-        if amp == raw.len() {
-            break;
-        }
-        let semi = amp + memchr::memchr(b';', &raw[amp..])?;
-        let c = match &raw[amp + 1..semi] {
+        let semi = i + raw[i..].iter().take(8).position(|&b| b == b';')?;
+        let c = match &raw[i + 1..semi] {
             b"lt" => b'<',
             b"gt" => b'>',
             b"amp" => b'&',
@@ -322,10 +310,27 @@ const TAGS: &[&str] = &[
 pub fn safe_html(html: &str) -> Result<(), String> {
     let b = html.as_bytes();
     let mut i = 0;
-    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
-        let start = i + p + 1;
-        let end = start + memchr::memchr(b'>', &b[start..]).ok_or("unclosed tag")?;
+    // A byte loop: tags are a few bytes apart, too close for memchr to pay.
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut end = start;
+        while end < b.len() && b[end] != b'>' {
+            end += 1;
+        }
+        if end == b.len() {
+            return Err("unclosed tag".into());
+        }
         i = end + 1;
+        // The usual case, `<li>` or `</li>`: a known name, nothing else.
+        let bare = b[start..end].strip_prefix(b"/").unwrap_or(&b[start..end]);
+        if bare.iter().all(u8::is_ascii_alphanumeric) && is_known_tag(&html[end - bare.len()..end])
+        {
+            continue;
+        }
         let tag = html[start..end]
             .trim_start_matches('/')
             .trim_end_matches('/')
@@ -345,9 +350,30 @@ pub fn safe_html(html: &str) -> Result<(), String> {
 fn is_known_tag(name: &str) -> bool {
     matches!(
         name,
-        "p" | "a" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "code" | "pre"
-            | "em" | "strong" | "del" | "blockquote" | "hr" | "br" | "table" | "thead"
-            | "tbody" | "tr" | "th" | "td"
+        "p" | "a"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "code"
+            | "pre"
+            | "em"
+            | "strong"
+            | "del"
+            | "blockquote"
+            | "hr"
+            | "br"
+            | "table"
+            | "thead"
+            | "tbody"
+            | "tr"
+            | "th"
+            | "td"
     ) || TAGS.iter().any(|t| t.eq_ignore_ascii_case(name))
 }
 
@@ -447,19 +473,10 @@ pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`rss`] for items whose HTML [`items_html`] already checked.
 pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    rss_walk(text.as_bytes(), false, items)
+    rss_walk(text.as_bytes(), items)
 }
 
-/// [`rss_prechecked`] on a file, streamed from disk.
-pub fn rss_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
-    rss_walk(open(path)?, true, items)
-}
-
-fn rss_walk<R: std::io::BufRead>(
-    input: R,
-    check_bytes: bool,
-    items: &[Item],
-) -> Result<(), String> {
+fn rss_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
     // Item index being read, what its children said, and the child being read.
     let mut n = 0usize;
     let mut guid: Option<String> = None;
@@ -469,7 +486,7 @@ fn rss_walk<R: std::io::BufRead>(
     let mut buf = String::new();
     let mut rss_root = false;
     let mut channel = false;
-    walk(input, check_bytes, |ev, depth| {
+    walk(input, |ev, depth| {
         match (ev, depth) {
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => rss_root = e.name().as_ref() == b"rss",
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"channel" => {
@@ -560,26 +577,17 @@ pub fn atom(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`atom`] for items whose HTML [`items_html`] already checked.
 pub fn atom_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    atom_walk(text.as_bytes(), false, items)
+    atom_walk(text.as_bytes(), items)
 }
 
-/// [`atom_prechecked`] on a file, streamed from disk.
-pub fn atom_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
-    atom_walk(open(path)?, true, items)
-}
-
-fn atom_walk<R: std::io::BufRead>(
-    input: R,
-    check_bytes: bool,
-    items: &[Item],
-) -> Result<(), String> {
+fn atom_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
     let mut n = 0usize;
     let mut id: Option<String> = None;
     let mut in_id = false;
     let mut content: Option<Payload<'_>> = None;
     let mut buf = String::new();
     let mut feed_root = false;
-    walk(input, check_bytes, |ev, depth| {
+    walk(input, |ev, depth| {
         match (ev, depth) {
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => {
                 feed_root = e.name().as_ref() == b"feed"
@@ -640,11 +648,6 @@ fn atom_walk<R: std::io::BufRead>(
         return Err(format!("Atom has {n} entries, expected {}", items.len()));
     }
     Ok(())
-}
-
-/// [`json_prechecked`] on a file, streamed from disk.
-pub fn json_file(path: &std::path::Path, items: &[Item]) -> Result<(), String> {
-    json_walk(serde_json::Deserializer::from_reader(open(path)?), items)
 }
 
 pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
@@ -802,9 +805,16 @@ mod tests {
 
     #[test]
     fn payloads_match_escaped_text_without_copying() {
-        assert_eq!(match_escaped(b"a &lt;b&gt; &amp; &quot;c&apos;", b"a <b> & \"c' tail"), Some(11));
+        assert_eq!(
+            match_escaped(b"a &lt;b&gt; &amp; &quot;c&apos;", b"a <b> & \"c' tail"),
+            Some(11)
+        );
         assert_eq!(match_escaped(b"a &lt;b", b"a <c"), None);
-        assert_eq!(match_escaped(b"&#60;", b"<"), None, "numeric refs go to the full unescape");
+        assert_eq!(
+            match_escaped(b"&#60;", b"<"),
+            None,
+            "numeric refs go to the full unescape"
+        );
         assert_eq!(match_escaped(b"abc", b"ab"), None);
     }
 

@@ -22,7 +22,7 @@ fn kubenews_show() -> Show {
     config::load(FileId(0), &text).0
 }
 
-fn parse(text: &str) -> ParsedEpisode {
+fn parse(text: &str) -> ParsedEpisode<'_> {
     episode::parse(FileId(1), "001", text, &show())
 }
 

@@ -342,7 +342,13 @@ fn documents_assembled_in_chunks_equal_whole_documents() {
     let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(
         names,
-        ["feed.xml", "feed-2.xml", "atom.xml", "atom-2.xml", "feed.json"]
+        [
+            "feed.xml",
+            "feed-2.xml",
+            "atom.xml",
+            "atom-2.xml",
+            "feed.json"
+        ]
     );
     for d in &docs {
         assert_eq!(
@@ -354,4 +360,41 @@ fn documents_assembled_in_chunks_equal_whole_documents() {
     }
     assert_eq!(t.read("public/feed.xml").matches("<item>").count(), 40);
     assert_eq!(t.read("public/feed-2.xml").matches("<item>").count(), 35);
+}
+
+#[test]
+fn every_item_field_is_written_as_the_crates_write_it() {
+    // Debug builds compare every rendered chunk with the rss and atom_syndication
+    // crates' own output; this episode uses every item-level field, with text
+    // that needs escaping, so that comparison covers all of the item writers.
+    let toml = MINIMAL_TOML.replace(
+        "role = \"guest\"",
+        "role = \"guest\"\nimg = \"https://example.com/bob.jpg?a=1&b='2'\"",
+    );
+    let t = TempProject::new(&toml);
+    t.write("episodes/001.vtt", "WEBVTT\n");
+    let front = "+++\ntitle = \"Quotes ' \\\" & <tags> ]]>\"\npublished = 2021-01-22T21:00:00+09:00\nepisode_type = \"bonus\"\nseason = 2\nexplicit = true\nimage = \"https://example.com/001.jpg\"\nvideo = \"https://youtu.be/x?a=1&b=2\"\nblock = true\nsoundbites = [{ start = 73.5, duration = 60.0, title = \"Best <minute> & more\" }, { start = 1.0, duration = 2.25 }]\nlocation = { name = \"Tokyo & Osaka\", geo = \"geo:35.68,139.76\", osm = \"R1543125\" }\nlicense = { name = \"cc-by-4.0\", url = \"https://creativecommons.org/licenses/by/4.0/\" }\n\n[audio]\nurl = \"https://cdn.example.com/001.mp3?x=1&y=2\"\nlength = 1234\ntype = \"audio/mpeg\"\nduration = \"10:00\"\n+++\n";
+    let body = "# 001\n\n- Hosted by @alice\n- Guest: @bob\n- Recording date: 2021-01-22\n\n## Contents\n\n### @alice\n\n#### [Topic <1> & \"2\"](https://example.com/t?a=1&b=2)\n- a note with `]]>` and <raw> & 'quotes'\n\n```\ncode ]]> <x>\n```\n";
+    t.write("episodes/001.md", format!("{front}{body}"));
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let rss = t.read("public/feed.xml");
+    for needle in [
+        "<podcast:soundbite duration=\"60\" startTime=\"73.5\">Best &lt;minute&gt; &amp; more</podcast:soundbite>",
+        "<podcast:location geo=\"geo:35.68,139.76\" osm=\"R1543125\">Tokyo &amp; Osaka</podcast:location>",
+        "<podcast:license url=\"https://creativecommons.org/licenses/by/4.0/\">cc-by-4.0</podcast:license>",
+        "<itunes:block>Yes</itunes:block>",
+        "<itunes:episodeType>bonus</itunes:episodeType>",
+        "<podcast:transcript type=\"text/vtt\"",
+    ] {
+        assert!(rss.contains(needle), "{needle} not in\n{rss}");
+    }
+    // HTML escapes `>` in text, so notes never hold `]]>` (CDATA splitting is
+    // unit-tested in xml.rs).
+    assert!(rss.contains("]]&gt;"));
+    let atom = t.read("public/atom.xml");
+    assert!(
+        atom.contains("<title>Quotes &apos; &quot; &amp; &lt;tags&gt; ]]&gt;</title>"),
+        "{atom}"
+    );
 }
