@@ -178,14 +178,21 @@ pub enum Failure {
 }
 
 /// Writes every document into its sink (`sinks[i]` for `docs[i]`), rendering
-/// and verifying chunks in parallel while earlier ones are written. Returns the
-/// bytes written per document. On failure the sinks hold partial documents and
-/// must be thrown away.
-pub fn write_all<W: Write + Send>(
+/// and verifying chunks in parallel while earlier ones are written. As soon as
+/// a document is complete, `done` gets its sink and the number of bytes written
+/// to it (a build flushes the file and starts syncing it while the next
+/// documents render). On failure the sinks hold partial documents and must be
+/// thrown away.
+pub fn write_all<W, F>(
     feed: &Feed,
     docs: &[Doc<'_>],
     sinks: &mut [W],
-) -> Result<Vec<u64>, Failure> {
+    mut done: F,
+) -> Result<(), Failure>
+where
+    W: Write + Send,
+    F: FnMut(usize, &mut W, u64) -> std::io::Result<()> + Send,
+{
     assert_eq!(docs.len(), sinks.len(), "one sink per document");
     let mut written = vec![0u64; docs.len()];
     let mut put = |sinks: &mut [W], d: usize, b: &[u8]| -> Result<(), Failure> {
@@ -193,6 +200,7 @@ pub fn write_all<W: Write + Send>(
         sinks[d].write_all(b).map_err(|e| Failure::Io(d, e))
     };
     let mut jobs = Vec::new();
+    let mut complete = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         if doc.items.is_empty() {
             match &doc.empty {
@@ -202,6 +210,7 @@ pub fn write_all<W: Write + Send>(
                     put(sinks, d, &doc.frame.tail)?;
                 }
             }
+            complete.push(d);
             continue;
         }
         let n = doc.items.len();
@@ -214,6 +223,10 @@ pub fn write_all<W: Write + Send>(
                 range: start..end,
             });
         }
+    }
+    drop(put);
+    for d in complete {
+        done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;
     }
     let render = |window: &[Job]| -> Result<Vec<Vec<u8>>, Failure> {
         window
@@ -236,15 +249,17 @@ pub fn write_all<W: Write + Send>(
         let (wrote, ahead) = rayon::join(
             || -> Result<(), Failure> {
                 for (j, bytes) in window.iter().zip(&rendered) {
-                    let frame = &docs[j.doc].frame;
-                    if j.first {
-                        put(sinks, j.doc, &frame.head)?;
-                    } else {
-                        put(sinks, j.doc, frame.sep)?;
-                    }
-                    put(sinks, j.doc, bytes)?;
+                    let d = j.doc;
+                    let frame = &docs[d].frame;
+                    let mut put = |b: &[u8]| -> Result<(), Failure> {
+                        written[d] += b.len() as u64;
+                        sinks[d].write_all(b).map_err(|e| Failure::Io(d, e))
+                    };
+                    put(if j.first { &frame.head } else { frame.sep })?;
+                    put(bytes)?;
                     if j.last {
-                        put(sinks, j.doc, &frame.tail)?;
+                        put(&frame.tail)?;
+                        done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;
                     }
                 }
                 Ok(())
@@ -254,5 +269,5 @@ pub fn write_all<W: Write + Send>(
         wrote?;
         pending = ahead?;
     }
-    Ok(written)
+    Ok(())
 }

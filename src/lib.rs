@@ -37,6 +37,7 @@ pub mod validate;
 pub mod verify;
 pub mod xml;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -464,7 +465,7 @@ pub fn feed_of(project: &Project) -> model::Feed {
 pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
     let docs = assemble::plan(feed)?;
     let mut sinks: Vec<Vec<u8>> = vec![Vec::new(); docs.len()];
-    assemble::write_all(feed, &docs, &mut sinks).map_err(|f| match f {
+    assemble::write_all(feed, &docs, &mut sinks, |_, _, _| Ok(())).map_err(|f| match f {
         assemble::Failure::Verify(d) => d,
         assemble::Failure::Io(i, e) => Diagnostic::new(
             Rule::OutputVerify,
@@ -567,43 +568,55 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             }
         }
     }
+    // Each file is flushed when complete and synced on a thread of its own,
+    // while the later documents render; each must then hold exactly the bytes
+    // written to it.
     let result = timings::stage("render+write", || {
-        assemble::write_all(feed, &docs, &mut sinks)
-    });
-    let written = match result {
-        Ok(w) => w,
-        Err(f) => {
-            drop(sinks);
-            cleanup(&staged);
-            return Err(match f {
-                assemble::Failure::Verify(d) => StageError::Verify(d),
-                assemble::Failure::Io(i, e) => io(&docs[i].name, e),
-            });
-        }
-    };
-    // Flush and sync every file (in parallel: each waits on the disk), then
-    // check that each holds exactly what was written.
-    let synced: Vec<std::io::Result<()>> = timings::stage("sync", || {
-        sinks
-            .into_par_iter()
-            .zip(written.par_iter())
-            .map(|(w, &len)| {
-                let f = w.into_inner().map_err(|e| e.into_error())?;
-                f.sync_all()?;
-                let on_disk = f.metadata()?.len();
-                if on_disk != len {
-                    return Err(std::io::Error::other(format!(
-                        "{on_disk} bytes on disk, {len} written"
-                    )));
-                }
+        std::thread::scope(|scope| {
+            let mut syncs = Vec::new();
+            let written = assemble::write_all(feed, &docs, &mut sinks, |d, w, len| {
+                w.flush()?;
+                let file = w.get_ref().try_clone()?;
+                syncs.push((
+                    d,
+                    scope.spawn(move || -> std::io::Result<()> {
+                        file.sync_all()?;
+                        let on_disk = file.metadata()?.len();
+                        if on_disk != len {
+                            return Err(std::io::Error::other(format!(
+                                "{on_disk} bytes on disk, {len} written"
+                            )));
+                        }
+                        Ok(())
+                    }),
+                ));
                 Ok(())
-            })
-            .collect()
+            });
+            let synced: Vec<(usize, std::io::Result<()>)> = syncs
+                .into_iter()
+                .map(|(d, h)| {
+                    let r = h
+                        .join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("sync thread panicked")));
+                    (d, r)
+                })
+                .collect();
+            (written, synced)
+        })
     });
-    for (d, r) in docs.iter().zip(synced) {
+    let (written, synced) = result;
+    drop(sinks);
+    if let Err(f) = written {
+        cleanup(&staged);
+        return Err(match f {
+            assemble::Failure::Verify(d) => StageError::Verify(d),
+            assemble::Failure::Io(i, e) => io(&docs[i].name, e),
+        });
+    }
+    for (d, r) in synced {
         if let Err(e) = r {
             cleanup(&staged);
-            return Err(io(&d.name, e));
+            return Err(io(&docs[d].name, e));
         }
     }
     if cfg!(debug_assertions) {
