@@ -22,7 +22,10 @@
 //! Wall time is the whole process (spawn to exit); CPU and peak RSS come from the
 //! child's own `rusage` (wait4). python-feedgen's time is what the script measures
 //! around FeedGenerator (entries + RSS file), without interpreter start-up, so the
-//! ratio is conservative. Under `cargo test` (no `--bench` flag) this runs a small
+//! ratio is conservative. A "floor" line per size times, in-process on both cores,
+//! what the issue compares against: reading the Markdown, parsing it with
+//! pulldown-cmark (events counted, nothing else), and writing and syncing the
+//! three documents of the size the build wrote. Under `cargo test` (no `--bench` flag) this runs a small
 //! untimed smoke check instead: a 40-episode show must build and check cleanly.
 
 #[path = "support/genshow.rs"]
@@ -183,6 +186,69 @@ fn python(n: usize, script: &Path) -> Option<(f64, Sample)> {
     Some((secs, s))
 }
 
+/// The floor: what reading the Markdown, parsing it with pulldown-cmark and
+/// writing the three documents cost on their own, in this process, on both
+/// cores (rayon), with nothing else done. Returns median seconds of (read,
+/// read + parse, write + sync) over `runs`. The documents written are the ones
+/// the last build produced (same sizes), from memory, synced like a build's.
+fn floor(dir: &Path, runs: usize) -> (f64, f64, f64) {
+    use rayon::prelude::*;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("episodes"))
+        .expect("episodes")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let read_all = || -> Vec<String> {
+        files
+            .par_iter()
+            .map(|p| std::fs::read_to_string(p).expect("read"))
+            .collect()
+    };
+    let outputs: Vec<(String, Vec<u8>)> = ["feed.xml", "atom.xml", "feed.json"]
+        .iter()
+        .map(|n| {
+            (
+                n.to_string(),
+                std::fs::read(dir.join("public").join(n)).expect("output"),
+            )
+        })
+        .collect();
+    let scratch = dir.join("floor-out");
+    std::fs::create_dir_all(&scratch).expect("scratch dir");
+    let (mut reads, mut parses, mut writes) = (vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let texts = read_all();
+        reads.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let texts2 = read_all();
+        let events: usize = texts2
+            .par_iter()
+            .map(|s| {
+                pulldown_cmark::Parser::new_ext(s, feedgen::episode::markdown_options()).count()
+            })
+            .sum();
+        parses.push(t.elapsed().as_secs_f64());
+        assert!(events > texts.len());
+        let t = Instant::now();
+        std::thread::scope(|sc| {
+            for (name, bytes) in &outputs {
+                let path = scratch.join(name);
+                sc.spawn(move || {
+                    use std::io::Write;
+                    let mut f = std::fs::File::create(&path).expect("create");
+                    f.write_all(bytes).expect("write");
+                    f.sync_all().expect("sync");
+                });
+            }
+        });
+        writes.push(t.elapsed().as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    (median(reads), median(parses), median(writes))
+}
+
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -249,6 +315,16 @@ fn main() {
         };
         let b = stats(&builds);
         let c = stats(&checks);
+        let (f_read, f_parse, f_write) = floor(&dir, runs);
+        println!(
+            "{n:>7} episodes: floor: read {:.3} s, read + pulldown-cmark parse {:.3} s, write + sync the 3 documents {:.3} s; parse + write {:.3} s = build ÷ {:.1}, check ÷ {:.1} of read + parse",
+            f_read,
+            f_parse,
+            f_write,
+            f_parse + f_write,
+            b.wall / (f_parse + f_write),
+            c.wall / f_parse
+        );
         let py_secs = median(py.iter().map(|p| p.0).collect());
         let py_rss = py.iter().map(|p| p.1.max_rss_kib).max().unwrap_or(0) as f64 / 1024.0;
         println!(

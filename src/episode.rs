@@ -204,10 +204,7 @@ fn scan_characters(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) -> boo
     let mut next = 0;
     // Only characters starting with a byte that can begin a flagged one are
     // decoded; those bytes are all ASCII or UTF-8 lead bytes, so char boundaries.
-    while let Some(p) = bytes[next..]
-        .iter()
-        .position(|&b| crate::source::is_unsafe_lead(b))
-    {
+    while let Some(p) = crate::source::find_suspect(&bytes[next..], false) {
         let i = next + p;
         let c = text[i..].chars().next().expect("a lead byte starts a char");
         next = i + c.len_utf8();

@@ -114,9 +114,7 @@ fn plain_web_url(s: &str) -> Option<bool> {
             return None;
         }
     }
-    if label_start >= hb.len()
-        || hb[hb.len() - 1] == b'-'
-        || !hb[label_start].is_ascii_lowercase()
+    if label_start >= hb.len() || hb[hb.len() - 1] == b'-' || !hb[label_start].is_ascii_lowercase()
     {
         return None;
     }

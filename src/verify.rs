@@ -23,21 +23,16 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
     let mut cr = false;
     let mut i = 0;
-    let interesting =
-        |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7F || b == 0xC2 || b == 0xEF;
-    loop {
-        i += clean_prefix(&bytes[i..]);
-        let Some(p) = bytes[i..].iter().position(|&b| interesting(b)) else {
-            break;
-        };
+    // Every such character starts with a byte `find_suspect` stops at.
+    while let Some(p) = crate::source::find_suspect(&bytes[i..], true) {
         i += p;
         let b = bytes[i];
         if b == b'\r' {
             cr = true;
-        } else if b != 0xC2 && b != 0xEF {
+        } else if b < 0x80 {
             return Err(format!("contains U+{:04X}", b as u32));
         } else {
-            // Valid UTF-8 here, so the whole character is in bounds.
+            // A lead byte of valid UTF-8: the whole character is in bounds.
             let c = text[i..].chars().next().expect("char boundary");
             if crate::source::is_xml_invalid(c) {
                 return Err(format!("contains U+{:04X}", c as u32));
@@ -49,52 +44,6 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
         return Err("contains a raw CR".into());
     }
     Ok(text)
-}
-
-/// How many leading bytes of `b`, in whole 16-byte blocks, hold none of the
-/// bytes [`check_chars`] looks at (controls but tab and LF, DEL, and the lead
-/// bytes 0xC2 and 0xEF). SSE2 on x86_64 (every x86_64 CPU has it).
-#[cfg(target_arch = "x86_64")]
-fn clean_prefix(b: &[u8]) -> usize {
-    use std::arch::x86_64::*;
-    let mut i = 0;
-    // SAFETY: SSE2 is part of x86_64; loads are unaligned and stay within `b`.
-    unsafe {
-        let splat = |v: u8| _mm_set1_epi8(v as i8);
-        let (sp, tab, lf, del, c2, ef) = (
-            splat(0x20),
-            splat(b'\t'),
-            splat(b'\n'),
-            splat(0x7F),
-            splat(0xC2),
-            splat(0xEF),
-        );
-        let zero = _mm_setzero_si128();
-        while i + 16 <= b.len() {
-            let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
-            // 0x00..=0x1F: non-negative as i8 and below 0x20.
-            let control =
-                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(-1)), _mm_cmplt_epi8(v, sp));
-            let allowed = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf));
-            let flagged = _mm_or_si128(
-                _mm_andnot_si128(allowed, control),
-                _mm_or_si128(
-                    _mm_cmpeq_epi8(v, del),
-                    _mm_or_si128(_mm_cmpeq_epi8(v, c2), _mm_cmpeq_epi8(v, ef)),
-                ),
-            );
-            if _mm_movemask_epi8(_mm_cmpeq_epi8(flagged, zero)) != 0xFFFF {
-                break;
-            }
-            i += 16;
-        }
-    }
-    i
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-fn clean_prefix(_: &[u8]) -> usize {
-    0
 }
 
 /// Reads a whole document once with a strict reader (end names, comments),
@@ -311,19 +260,13 @@ pub fn safe_html(html: &str) -> Result<(), String> {
     let b = html.as_bytes();
     let mut i = 0;
     // A byte loop: tags are a few bytes apart, too close for memchr to pay.
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        let start = i + 1;
-        let mut end = start;
-        while end < b.len() && b[end] != b'>' {
-            end += 1;
-        }
-        if end == b.len() {
-            return Err("unclosed tag".into());
-        }
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        let start = i + p + 1;
+        let end = start
+            + b[start..]
+                .iter()
+                .position(|&c| c == b'>')
+                .ok_or("unclosed tag")?;
         i = end + 1;
         // The usual case, `<li>` or `</li>`: a known name, nothing else.
         let bare = b[start..end].strip_prefix(b"/").unwrap_or(&b[start..end]);
@@ -382,6 +325,18 @@ fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
 }
 
 fn check_attrs(attrs: &str) -> Result<(), String> {
+    // The usual case, a link: `href="https://…"` with nothing else.
+    if let Some(v) = attrs
+        .strip_prefix("href=\"")
+        .and_then(|v| v.strip_suffix('"'))
+    {
+        let plain = !v.bytes().any(|b| b == b'"' || b == b'&');
+        if plain
+            && (v.starts_with("https://") || v.starts_with("http://") || v.starts_with("mailto:"))
+        {
+            return Ok(());
+        }
+    }
     let mut rest = attrs.trim();
     while !rest.is_empty() {
         let eq = rest

@@ -16,24 +16,37 @@ const fn special() -> [bool; 256] {
 }
 static SPECIAL: [bool; 256] = special();
 
-/// Appends `s` escaped.
+/// Appends `s` escaped. In HTML the special characters come every few bytes,
+/// too often for copying runs between them to pay, so this is a byte loop
+/// writing into room reserved for the worst case (every byte a 6-byte entity).
 pub fn escape(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if SPECIAL[c as usize] {
-            out.extend_from_slice(&b[start..i]);
-            out.extend_from_slice(match c {
-                b'<' => b"&lt;",
-                b'>' => b"&gt;",
-                b'&' => b"&amp;",
-                b'\'' => b"&apos;",
-                _ => b"&quot;",
-            });
-            start = i + 1;
+    out.reserve(b.len() * 6);
+    let len = out.len();
+    // SAFETY: at most 6 bytes are written per input byte, and that much room
+    // was reserved after `len`; every byte up to the new length is written
+    // before `set_len`.
+    unsafe {
+        let start = out.as_mut_ptr().add(len);
+        let mut p = start;
+        for &c in b {
+            if SPECIAL[c as usize] {
+                let e: &[u8] = match c {
+                    b'<' => b"&lt;",
+                    b'>' => b"&gt;",
+                    b'&' => b"&amp;",
+                    b'\'' => b"&apos;",
+                    _ => b"&quot;",
+                };
+                std::ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
+                p = p.add(e.len());
+            } else {
+                *p = c;
+                p = p.add(1);
+            }
         }
+        out.set_len(len + p.offset_from(start) as usize);
     }
-    out.extend_from_slice(&b[start..]);
 }
 
 /// Appends `<name>` + escaped `text` + `</name>`.
@@ -108,6 +121,20 @@ mod tests {
         let mut out = Vec::new();
         escape(&mut out, s);
         assert_eq!(out, quick_xml::escape::escape(s).as_bytes());
+    }
+
+    #[test]
+    fn escapes_every_byte_like_quick_xml() {
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain("あé'\"<>&".chars())
+            .collect();
+        for s in [all.as_str(), "", "&&&&&&", "'\"'\"", "plain"] {
+            let mut out = b"prefix".to_vec();
+            escape(&mut out, s);
+            assert_eq!(&out[..6], b"prefix");
+            assert_eq!(&out[6..], quick_xml::escape::escape(s).as_bytes(), "{s:?}");
+        }
     }
 
     #[test]
