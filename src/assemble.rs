@@ -224,7 +224,6 @@ where
             });
         }
     }
-    drop(put);
     for d in complete {
         done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;
     }
