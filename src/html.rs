@@ -14,18 +14,35 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Apple's limit for `description`, in bytes.
 pub const APPLE_LIMIT: usize = 4000;
 
-/// Copies `s` to `out`, replacing the ASCII bytes `replace` maps to an entity;
-/// the runs between them are copied whole.
+/// Copies `s` to `out`, replacing the ASCII bytes `replace` maps to an entity.
+/// A byte loop into room reserved for the worst case (6 bytes per byte): in
+/// notes the replaced characters come too often for copying runs to pay.
 fn escape_with(s: &str, out: &mut String, replace: impl Fn(u8) -> Option<&'static str>) {
-    let mut start = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if let Some(entity) = replace(b) {
-            out.push_str(&s[start..i]);
-            out.push_str(entity);
-            start = i + 1;
+    let b = s.as_bytes();
+    // SAFETY: the bytes written are those of `s` (valid UTF-8, copied whole) and
+    // ASCII entities replacing ASCII bytes, so `out` stays valid UTF-8; at most
+    // 6 bytes are written per input byte, into reserved room, all before
+    // `set_len`.
+    unsafe {
+        let v = out.as_mut_vec();
+        v.reserve(b.len() * 6);
+        let len = v.len();
+        let start = v.as_mut_ptr().add(len);
+        let mut p = start;
+        for &c in b {
+            match replace(c) {
+                Some(e) => {
+                    std::ptr::copy_nonoverlapping(e.as_ptr(), p, e.len());
+                    p = p.add(e.len());
+                }
+                None => {
+                    *p = c;
+                    p = p.add(1);
+                }
+            }
         }
+        v.set_len(len + p.offset_from(start) as usize);
     }
-    out.push_str(&s[start..]);
 }
 
 pub fn escape_text(s: &str, out: &mut String) {
@@ -280,6 +297,9 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
             truncated: true,
         }
     };
+    // Escaping reserves room for the worst case; the item keeps this string.
+    let mut result = result;
+    result.html.shrink_to_fit();
     debug_assert_eq!(result, render_apple_tree(events, full_link, limit));
     result
 }
@@ -581,6 +601,27 @@ mod tests {
 
     fn ev(md: &str) -> Vec<Event<'static>> {
         Parser::new(md).map(|e| e.into_static()).collect()
+    }
+
+    #[test]
+    fn escapes_match_plain_replacement() {
+        let all: String = (0u8..128)
+            .map(char::from)
+            .chain("あé&<>\"'".chars())
+            .collect();
+        for src in [all.as_str(), "", "&&&&", "plain text"] {
+            let text = src
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            let attr = text.replace('"', "&quot;").replace('\'', "&#39;");
+            let mut out = String::from("x");
+            escape_text(src, &mut out);
+            assert_eq!(out, format!("x{text}"));
+            let mut out = String::from("y");
+            escape_attr(src, &mut out);
+            assert_eq!(out, format!("y{attr}"));
+        }
     }
 
     #[test]

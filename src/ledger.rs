@@ -53,15 +53,35 @@ fn allowed(allow: &[String], key: &str, item_slug: Option<&str>) -> bool {
 impl Ledger {
     /// Reads the ledger; a missing file is an empty ledger (first build).
     pub fn load(path: &Path) -> std::io::Result<Ledger> {
+        Self::load_with_text(path).map(|(_, l)| l)
+    }
+
+    /// [`Self::load`], with the text it was parsed from (None: no file).
+    pub fn load_with_text(path: &Path) -> std::io::Result<(Option<String>, Ledger)> {
+        let text = Self::text(path)?;
+        let ledger = Self::parse(path, text.as_deref())?;
+        Ok((text, ledger))
+    }
+
+    /// The ledger file's text; None when there is no ledger yet.
+    pub fn text(path: &Path) -> std::io::Result<Option<String>> {
         match std::fs::read_to_string(path) {
-            Ok(s) => toml::from_str(&s).map_err(|e| {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Parses a ledger's text (`path` is for the message); None is empty.
+    pub fn parse(path: &Path, text: Option<&str>) -> std::io::Result<Ledger> {
+        match text {
+            Some(s) => toml::from_str(s).map_err(|e| {
                 std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     format!("{}: {e}", path.display()),
                 )
             }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Ledger::default()),
-            Err(e) => Err(e),
+            None => Ok(Ledger::default()),
         }
     }
 

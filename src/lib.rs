@@ -694,9 +694,10 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
     })
 }
 
-/// [`feed_of`] for a build: the published items' notes HTML is moved into the
-/// feed rather than copied (it is most of an item's size); [`restore`] moves it
-/// back. Also returns, per feed item, the index of its episode.
+/// [`feed_of`] for a build: the published items are moved into the feed rather
+/// than copied (the notes HTML is most of an item's size, and copying the rest
+/// costs an allocation per string); [`restore`] moves them back. Also returns,
+/// per feed item, the index of its episode.
 fn feed_taking(project: &mut Project) -> (model::Feed, Vec<usize>) {
     let mut order: Vec<usize> = (0..project.episodes.len())
         .filter(|&i| project.episodes[i].status == Status::Publish)
@@ -713,15 +714,8 @@ fn feed_taking(project: &mut Project) -> (model::Feed, Vec<usize>) {
         .iter()
         .map(|&i| {
             let it = &mut project.episodes[i].item;
-            let content = std::mem::take(&mut it.content_html);
-            let description = std::mem::take(&mut it.description_html);
-            let summary = std::mem::take(&mut it.summary_text);
-            model::Item {
-                content_html: content,
-                description_html: description,
-                summary_text: summary,
-                ..it.clone()
-            }
+            let blank = model::Item::placeholder(it.published);
+            std::mem::replace(it, blank)
         })
         .collect();
     let updated = items.iter().map(|i| i.published).max();
@@ -734,13 +728,10 @@ fn feed_taking(project: &mut Project) -> (model::Feed, Vec<usize>) {
     (feed, order)
 }
 
-/// Gives the notes taken by [`feed_taking`] back to the project's episodes.
+/// Gives the items taken by [`feed_taking`] back to the project's episodes.
 fn restore(project: &mut Project, feed: model::Feed, order: &[usize]) {
     for (item, &i) in feed.items.into_iter().zip(order) {
-        let it = &mut project.episodes[i].item;
-        it.content_html = item.content_html;
-        it.description_html = item.description_html;
-        it.summary_text = item.summary_text;
+        project.episodes[i].item = item;
     }
 }
 
@@ -758,7 +749,16 @@ fn publish_feed(
             return Ok(None);
         }
     };
-    let staged = match render_staged(feed, &dir) {
+    let lock_path = project.root.join(ledger::FILE_NAME);
+    // The ledger is read and parsed on a thread of its own while the documents
+    // render. Under the lock it is read again: if another build changed it in
+    // between, the fresh text is parsed instead.
+    let (staged, early) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| ledger::Ledger::load_with_text(&lock_path));
+        let staged = render_staged(feed, &dir);
+        (staged, early.join())
+    });
+    let staged = match staged {
         Ok(s) => s,
         Err(StageError::Verify(d)) => {
             project.diags.push(d);
@@ -771,12 +771,18 @@ fn publish_feed(
             path: dir.clone(),
             source: e,
         })?;
-        let lock_path = project.root.join(ledger::FILE_NAME);
-        let mut ledger = timings::stage("ledger-load", || ledger::Ledger::load(&lock_path))
-            .map_err(|e| Error::Read {
-                path: lock_path.clone(),
-                source: e,
-            })?;
+        let read_err = |e| Error::Read {
+            path: lock_path.clone(),
+            source: e,
+        };
+        let mut ledger = timings::stage("ledger-load", || {
+            let now = ledger::Ledger::text(&lock_path)?;
+            match early {
+                Ok(Ok((text, ledger))) if text == now => Ok(ledger),
+                _ => ledger::Ledger::parse(&lock_path, now.as_deref()),
+            }
+        })
+        .map_err(read_err)?;
         let ledger_diags = timings::stage("ledger-check", || {
             ledger.reconcile(&feed.items, &opts.allow_guid_change)
         });

@@ -98,6 +98,40 @@ pub struct Item {
     pub license: Option<crate::config::License>,
 }
 
+impl Item {
+    /// An item with nothing in it (no allocation): what stays in an episode
+    /// while its item is lent to the feed being built.
+    pub fn placeholder(published: DateTime<FixedOffset>) -> Item {
+        Item {
+            number: None,
+            slug: String::new(),
+            title: String::new(),
+            guid: String::new(),
+            guid_is_permalink: false,
+            id_iri: String::new(),
+            published,
+            link: String::new(),
+            content_html: String::new(),
+            description_html: String::new(),
+            summary_text: String::new(),
+            enclosure: None,
+            duration: None,
+            episode_type: EpisodeType::Full,
+            season: None,
+            explicit: None,
+            image: None,
+            persons: Vec::new(),
+            video: None,
+            transcripts: Vec::new(),
+            chapters: None,
+            soundbites: Vec::new(),
+            block: false,
+            location: None,
+            license: None,
+        }
+    }
+}
+
 /// Everything the writers need: the show and its published items, newest first.
 #[derive(Debug, Clone)]
 pub struct Feed {
