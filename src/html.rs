@@ -304,6 +304,21 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
     result
 }
 
+/// Whether the Apple rendering of `events` fits in `limit` bytes, i.e. whether
+/// [`render_apple`] would leave it whole: its length, counted without writing
+/// it (for `check`, which reports a cut but publishes nothing).
+pub fn apple_fits(events: &[Event<'_>], limit: usize) -> bool {
+    let mut w = AppleWriter::new(limit);
+    w.measure = true;
+    for e in events {
+        w.event(e);
+    }
+    w.finish();
+    let fits = w.measured <= limit;
+    debug_assert_eq!(fits, !render_apple(events, None, limit).truncated);
+    fits
+}
+
 /// "Full show notes" (or `…`) after a cut description.
 fn trailer(full_link: Option<&str>) -> String {
     let mut trailer = String::new();
@@ -326,6 +341,9 @@ fn trailer(full_link: Option<&str>) -> String {
 /// so the last cut point within the budget is the one the tree walk finds.
 struct AppleWriter {
     out: String,
+    /// Only count the bytes the rendering would have (see [`apple_fits`]).
+    measure: bool,
+    measured: usize,
     budget: usize,
     /// Open elements: tag (`None` for a link) and whether its tags are written.
     stack: Vec<(Option<&'static str>, bool)>,
@@ -349,6 +367,8 @@ impl AppleWriter {
     fn new(budget: usize) -> Self {
         AppleWriter {
             out: String::new(),
+            measure: false,
+            measured: 0,
             budget,
             stack: Vec::new(),
             opened: Vec::new(),
@@ -392,13 +412,35 @@ impl AppleWriter {
     fn end_text(&mut self) {
         if self.in_text {
             self.in_text = false;
-            self.child_ended();
+            if !self.measure {
+                self.child_ended();
+            }
         }
     }
 
     fn text(&mut self, s: &str) {
         self.in_text = true;
-        escape_text(s, &mut self.out);
+        if self.measure {
+            self.measured += s.len()
+                + s.bytes()
+                    .map(|b| match b {
+                        b'&' => 4,
+                        b'<' | b'>' => 3,
+                        _ => 0,
+                    })
+                    .sum::<usize>();
+        } else {
+            escape_text(s, &mut self.out);
+        }
+    }
+
+    /// Appends markup (already escaped).
+    fn markup(&mut self, s: &str) {
+        if self.measure {
+            self.measured += s.len();
+        } else {
+            self.out.push_str(s);
+        }
     }
 
     fn open(&mut self, tag: Option<&'static str>, href: &str) {
@@ -408,11 +450,16 @@ impl AppleWriter {
         let written = !(tag == Some("p") && parent_p);
         match tag {
             Some(t) if written => {
-                self.out.push('<');
-                self.out.push_str(t);
-                self.out.push('>');
+                self.markup("<");
+                self.markup(t);
+                self.markup(">");
             }
             Some(_) => {}
+            None if self.measure => {
+                let mut a = String::new();
+                escape_attr(href, &mut a);
+                self.measured += "<a href=\"\">".len() + a.len();
+            }
             None => {
                 self.out.push_str("<a href=\"");
                 escape_attr(href, &mut self.out);
@@ -437,14 +484,16 @@ impl AppleWriter {
         self.closers -= tag.map_or(4, |t| t.len() + 3);
         match tag {
             Some(t) if written => {
-                self.out.push_str("</");
-                self.out.push_str(t);
-                self.out.push('>');
+                self.markup("</");
+                self.markup(t);
+                self.markup(">");
             }
             Some(_) => {}
-            None => self.out.push_str("</a>"),
+            None => self.markup("</a>"),
         }
-        self.child_ended();
+        if !self.measure {
+            self.child_ended();
+        }
     }
 
     fn event(&mut self, e: &Event<'_>) {

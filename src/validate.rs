@@ -185,7 +185,15 @@ impl Resolver<'_, '_> {
         } else {
             Some(link.as_str())
         };
-        let apple = html::render_apple(&ep.notes, full_link, html::APPLE_LIMIT);
+        // `check` only needs to know whether the description is cut.
+        let apple = if self.ctx.render {
+            html::render_apple(&ep.notes, full_link, html::APPLE_LIMIT)
+        } else {
+            html::AppleHtml {
+                html: String::new(),
+                truncated: !html::apple_fits(&ep.notes, html::APPLE_LIMIT),
+            }
+        };
         if apple.truncated {
             self.push(
                 Rule::DescriptionTruncated,
