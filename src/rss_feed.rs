@@ -8,8 +8,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use rayon::prelude::*;
-
 use rss::extension::itunes::{
     ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner,
 };
@@ -118,24 +116,26 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
         ..page.clone()
     };
     let mut head = channel(feed, &empty_page);
-    // In parallel, a few hundred items at a time (their extension maps are
-    // not small).
-    let used = page
-        .items
-        .par_chunks(256)
-        .map(|chunk| {
-            namespaces(&Channel {
-                items: chunk.iter().map(|i| item_with(feed, i, false)).collect(),
-                ..Channel::default()
-            })
-        })
-        .reduce(BTreeMap::new, |mut a, b| {
-            a.extend(b);
-            a
-        });
-    head.namespaces.extend(used);
     if !page.items.is_empty() {
+        // Every item has `content:encoded` and `itunes:` elements.
         head.namespaces.insert("content".into(), NS_CONTENT.into());
+        head.namespaces.insert("itunes".into(), NS_ITUNES.into());
+    }
+    if page.items.iter().any(uses_podcast_namespace) {
+        head.namespaces.insert("podcast".into(), NS_PODCAST.into());
+    }
+    if cfg!(debug_assertions) {
+        let probe = Channel {
+            items: page
+                .items
+                .iter()
+                .map(|i| item_with(feed, i, true))
+                .collect(),
+            ..Channel::default()
+        };
+        let mut want = channel(feed, &empty_page).namespaces;
+        want.extend(namespaces(&probe));
+        assert_eq!(head.namespaces, want, "namespaces of the page's items");
     }
     let head_bytes = head.write_to(Vec::new())?;
     let empty = Channel {
@@ -168,6 +168,19 @@ pub fn render_items(feed: &Feed, pf: &PageFrame, items: &[Item]) -> Result<Vec<u
         write_item(&mut out, feed, i);
     }
     Ok(out)
+}
+
+/// Whether [`write_item`] writes any `podcast:` element for `i`.
+fn uses_podcast_namespace(i: &Item) -> bool {
+    !i.persons.is_empty()
+        || !i.transcripts.is_empty()
+        || !i.soundbites.is_empty()
+        || i.chapters.is_some()
+        || i.season.is_some()
+        || i.number.is_some()
+        || i.video.is_some()
+        || i.location.is_some()
+        || i.license.is_some()
 }
 
 /// One `<item>`, byte for byte as the `rss` crate writes [`item`] (element and
