@@ -152,16 +152,22 @@ pub fn render_items(items: &[crate::model::Item]) -> std::io::Result<Vec<u8>> {
     }
     const OPEN: &[u8] = b"{\n  \"items\": [";
     const CLOSE: &[u8] = b"\n  ]\n}";
-    let mut ser = serde_json::Serializer::with_formatter(
-        Vec::with_capacity(items.len() * 7_000),
-        LineSeparators(serde_json::ser::PrettyFormatter::new()),
-    );
+    // serde_json's own pretty printer, then U+2028/U+2029 escaped in one pass
+    // over the chunk: they can only be inside strings, so this is the text
+    // `LineSeparators` writes fragment by fragment, without a call per fragment.
+    let mut ser = serde_json::Serializer::pretty(Vec::with_capacity(items.len() * 7_000));
     Wrapper(items).serialize(&mut ser)?;
     let out = ser.into_inner();
-    out.strip_prefix(OPEN)
+    let body = out
+        .strip_prefix(OPEN)
         .and_then(|r| r.strip_suffix(CLOSE))
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| std::io::Error::other("JSON items do not splice into the feed"))
+        .ok_or_else(|| std::io::Error::other("JSON items do not splice into the feed"))?;
+    let mut escaped = Vec::with_capacity(body.len());
+    LineSeparators(serde_json::ser::PrettyFormatter::new()).write_string_fragment(
+        &mut escaped,
+        std::str::from_utf8(body).map_err(std::io::Error::other)?,
+    )?;
+    Ok(escaped)
 }
 
 fn write_inner<W: std::io::Write>(feed: &Feed, feed_json_url: &str, w: W) -> std::io::Result<W> {
@@ -250,6 +256,7 @@ struct Named<'a>(&'a str);
 struct Hub<'a>(&'a str);
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::ser::Formatter as _;
 
 impl<T: Serialize> Serialize for One<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
