@@ -219,7 +219,14 @@ pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
             plain,
         });
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
+    // Path order (component by component), with each path split once rather
+    // than in every comparison.
+    out.sort_by_cached_key(|e| {
+        e.path
+            .components()
+            .map(|c| c.as_os_str().to_owned())
+            .collect::<Vec<_>>()
+    });
     Ok(out)
 }
 
