@@ -249,6 +249,20 @@ fn floor(dir: &Path, runs: usize) -> (f64, f64, f64) {
     (median(reads), median(parses), median(writes))
 }
 
+/// `timing: NAME   12.3 ms  (…)` lines of a `FEEDGEN_TIMINGS=1` run.
+fn parse_stages(stderr: &str) -> Vec<(String, f64)> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("timing:")?;
+            let mut words = rest.split_whitespace();
+            let name = words.next()?.to_string();
+            let ms: f64 = words.next()?.parse().ok()?;
+            Some((name, ms))
+        })
+        .collect()
+}
+
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -300,8 +314,25 @@ fn main() {
         let _ = std::fs::remove_file(dir.join("feedgen.lock"));
         let warm = run(&mut feedgen("build", &dir));
         assert!(warm.ok, "warm-up build failed for {n} episodes");
+        // Timed builds also print their stage times (FEEDGEN_TIMINGS: one clock
+        // read per stage), collected from stderr.
+        let mut stage_ms: Vec<(String, Vec<f64>)> = Vec::new();
         let builds: Vec<Sample> = (0..runs)
-            .map(|_| run(&mut feedgen("build", &dir)))
+            .map(|_| {
+                let err = dir.join("stages.txt");
+                let mut cmd = feedgen("build", &dir);
+                cmd.env("FEEDGEN_TIMINGS", "1")
+                    .stderr(std::fs::File::create(&err).expect("stderr file"));
+                let s = run(&mut cmd);
+                for (name, ms) in parse_stages(&std::fs::read_to_string(&err).unwrap_or_default()) {
+                    match stage_ms.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, v)) => v.push(ms),
+                        None => stage_ms.push((name, vec![ms])),
+                    }
+                }
+                let _ = std::fs::remove_file(&err);
+                s
+            })
             .collect();
         let checks: Vec<Sample> = (0..runs)
             .map(|_| run(&mut feedgen("check", &dir)))
@@ -333,6 +364,12 @@ fn main() {
             if py.is_empty() { "n/a".to_string() } else { format!("{py_secs:.3} s (peak {py_rss:.0} MiB) → {:.1}× ", py_secs / b.wall) },
             load()
         );
+        let stages: Vec<String> = stage_ms
+            .into_iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "load" | "total"))
+            .map(|(name, v)| format!("{name} {:.0}", median(v)))
+            .collect();
+        println!("{n:>7} episodes: build stages (median ms): {}", stages.join(", "));
         rows.push((n, b, c, py_secs, py_rss));
     }
     println!();
