@@ -369,7 +369,10 @@ fn main() {
             .filter(|(name, _)| !matches!(name.as_str(), "load" | "total"))
             .map(|(name, v)| format!("{name} {:.0}", median(v)))
             .collect();
-        println!("{n:>7} episodes: build stages (median ms): {}", stages.join(", "));
+        println!(
+            "{n:>7} episodes: build stages (median ms): {}",
+            stages.join(", ")
+        );
         rows.push((n, b, c, py_secs, py_rss));
     }
     println!();

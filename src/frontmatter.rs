@@ -34,11 +34,33 @@ pub struct FrontMatter {
 }
 
 /// Audio given as a local file (probed) or a remote table (trusted).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum AudioSpec {
     Local(String),
     Remote(RemoteAudio),
+}
+
+/// A string or a table, decided by what the TOML holds. (serde's `untagged`
+/// would buffer the value and build an error for each variant it tries, which
+/// was most of the cost of reading a front matter.)
+impl<'de> Deserialize<'de> for AudioSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AudioSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a file path, or a table with url, length, type and duration")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AudioSpec, E> {
+                Ok(AudioSpec::Local(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<AudioSpec, A::Error> {
+                RemoteAudio::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(AudioSpec::Remote)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,11 +74,35 @@ pub struct RemoteAudio {
     pub duration: Option<DurationSpec>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum DurationSpec {
     Seconds(i64),
     Clock(String),
+}
+
+/// An integer or a string (see [`AudioSpec`]'s `Deserialize`).
+impl<'de> Deserialize<'de> for DurationSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DurationSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("seconds, or a clock time such as \"1:02:03\"")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DurationSpec, E> {
+                Ok(DurationSpec::Seconds(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DurationSpec, E> {
+                i64::try_from(v)
+                    .map(DurationSpec::Seconds)
+                    .map_err(|_| E::custom("duration is too large"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationSpec, E> {
+                Ok(DurationSpec::Clock(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl DurationSpec {
