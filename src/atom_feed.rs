@@ -74,7 +74,7 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> std::io::Result<Frame> {
 }
 
 /// The `<entry>` elements of `items`, byte for byte as the crate writes them
-/// inside a feed (see [`write_entry`]).
+/// inside a feed (see `write_entry`).
 pub fn render_entries(feed: &Feed, items: &[Item]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(items.len() * 8_000);
     for i in items {

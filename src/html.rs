@@ -266,7 +266,7 @@ pub struct AppleHtml {
 /// are (the episode page, else the show page).
 ///
 /// One pass over the events writes the HTML and remembers the last place it
-/// could be cut within the budget (see [`AppleWriter`]); debug builds compare the
+/// could be cut within the budget (see `AppleWriter`); debug builds compare the
 /// result with the tree-based reference, [`render_apple_tree`].
 pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize) -> AppleHtml {
     let trailer = trailer(full_link);

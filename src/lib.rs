@@ -5,9 +5,14 @@
 //!
 //! ```text
 //! config ─┐
-//! episode ┼─► validate ─► model ─► html ─► rss_feed / atom_feed / json_feed ─► verify ─► output
-//! (source, frontmatter, links)                                  (paging)
+//! episode ┼─► validate ─► model ─► html ─► assemble ─► output
+//! (source, frontmatter, links)              │ rss_feed / atom_feed / json_feed (paging, xml)
+//!                                           │ verify, chunk by chunk, in parallel
 //! ```
+//!
+//! Episodes are read, parsed and resolved in parallel (rayon); the documents
+//! are written chunk by chunk while the next chunks render ([`assemble`]).
+//! `FEEDGEN_TIMINGS=1` makes the CLI print the time and memory of each stage.
 //!
 //! Stages never print: they return [`diag::Diagnostic`]s. [`check`] and [`build`]
 //! collect every problem in every file in one run.

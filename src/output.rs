@@ -1,10 +1,11 @@
-//! Writing outputs: every document is verified, then written to a temporary file
-//! in the output directory and renamed into place only after *all* of them were
-//! written, so readers never see half a feed and a failed build leaves the last
-//! good feed byte-identical. A lock file keeps two builds from interleaving.
+//! Writing outputs: each document is written into a temporary dot file in the
+//! output directory as its chunks are rendered and verified (see
+//! [`crate::assemble`]), synced, and renamed into place only after *all* of them
+//! were written, verified and the ledger agreed, so readers never see half a
+//! feed and a failed build leaves the last good feed byte-identical. A lock on
+//! the directory keeps two builds from interleaving.
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// One file to publish.
@@ -73,54 +74,11 @@ pub fn create_staged(dir: &Path, name: &str) -> std::io::Result<(Staged, File)> 
     ))
 }
 
-/// Writes one document to its temporary file through a buffer and syncs it.
-/// On error the temporary file is removed.
-pub fn stage(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> std::io::Result<Staged> {
-    let (staged, file) = create_staged(dir, name)?;
-    let result = (|| {
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        write(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()
-    })();
-    match result {
-        Ok(()) => Ok(staged),
-        Err(e) => {
-            let _ = fs::remove_file(&staged.tmp);
-            Err(e)
-        }
-    }
-}
-
 /// Removes staged files that will not be published.
 pub fn discard(staged: &[Staged]) {
     for s in staged {
         let _ = fs::remove_file(&s.tmp);
     }
-}
-
-/// Writes all outputs atomically (per file) and removes stale archive pages.
-/// On any error before the renames, nothing visible has changed.
-pub fn publish(
-    dir: &Path,
-    outputs: &[Output],
-    stale_prefixes: &[&str],
-) -> std::io::Result<Vec<PathBuf>> {
-    let mut staged = Vec::new();
-    for o in outputs {
-        match stage(dir, &o.name, |w| w.write_all(&o.bytes)) {
-            Ok(s) => staged.push(s),
-            Err(e) => {
-                discard(&staged);
-                return Err(e);
-            }
-        }
-    }
-    commit(dir, &staged, stale_prefixes)
 }
 
 /// Renames staged files into place (each rename is atomic) and removes stale

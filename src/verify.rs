@@ -2,12 +2,16 @@
 //! good one: strict XML, the expected items, guids and enclosures, and HTML that
 //! holds only the elements and attributes feedgen itself writes.
 //!
-//! Each document is read back in one streaming pass (quick-xml with end-name
-//! checks for RSS and Atom, serde_json for JSON Feed): well-formedness, the item
-//! list and every notes payload are checked as the reader goes, without building
-//! the document in memory. Notes HTML is checked with [`safe_html`] once per item
-//! ([`items_html`]); a payload read back byte-identical to that checked string needs
-//! no second look, and any other payload is checked on its own.
+//! A document is read back by a strict reader (quick-xml with end-name and
+//! comment checks for RSS and Atom, serde_json for JSON Feed) in one pass over
+//! borrowed bytes: well-formedness, the item list and every notes payload are
+//! checked as the reader goes. A build reads each document back piecewise, in
+//! its own context ([`crate::assemble`]): the frame as the document without
+//! items, each chunk of items wrapped as the items of such a document
+//! ([`rss_chunk`], [`atom_chunk`], [`json_chunk`]). Notes HTML is checked with
+//! [`safe_html`] once per item ([`items_html`]); a payload read back identical to
+//! that checked string is compared as it arrives (escaped text decoded on the
+//! fly, never copied), and any other payload is checked on its own.
 
 use std::borrow::Cow;
 
@@ -425,7 +429,7 @@ pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     rss_prechecked(bytes, items)
 }
 
-/// [`rss`] for items whose HTML [`items_html`] already checked.
+/// [`rss()`] for items whose HTML [`items_html`] already checked.
 pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
     rss_walk(text.as_bytes(), items)
