@@ -415,6 +415,13 @@ mod tests {
             "x.com:443",
             "u@x.com",
             "ä.com",
+            "a.xn--p1ai",
+            "x-.com",
+            "a.-x.com",
+            "a.b-",
+            "xn-a.com",
+            "a--b.com",
+            "",
         ];
         let paths = [
             "",
@@ -456,8 +463,8 @@ mod tests {
         // The fast path is taken for ordinary links (and only those).
         assert_eq!(
             fast,
-            2 * 2 * 4,
-            "hosts example.com, a-b.co.jp; paths /, /a/b, /~u/…, /a#frag"
+            2 * 4 * 4,
+            "hosts example.com, a-b.co.jp, xn-a.com, a--b.com; paths /, /a/b, /~u/…, /a#frag"
         );
         assert!(plain_web_url("https://kubernetes.io/blog/2020/12/02/dockershim-faq/").is_some());
     }
