@@ -49,7 +49,7 @@ fn verify_err(what: &str, e: impl std::fmt::Display) -> Diagnostic {
 }
 
 /// The Atom and JSON Feed URLs: `atom.xml` and `feed.json` beside `feed_url`.
-fn sibling_urls(feed_url: &str) -> (String, String) {
+pub(crate) fn sibling_urls(feed_url: &str) -> (String, String) {
     let dir = feed_url.rfind('/').map(|i| &feed_url[..=i]).unwrap_or("");
     (format!("{dir}atom.xml"), format!("{dir}feed.json"))
 }

@@ -507,12 +507,7 @@ pub fn render(feed: &model::Feed) -> Result<Vec<output::Output>, Diagnostic> {
 /// document.
 fn assert_same_as_whole_documents(feed: &model::Feed, outs: &[(&str, &[u8])]) {
     let show = &feed.show;
-    let dir = show
-        .feed_url
-        .rfind('/')
-        .map(|i| &show.feed_url[..=i])
-        .unwrap_or("");
-    let (atom_url, json_url) = (format!("{dir}atom.xml"), format!("{dir}feed.json"));
+    let (atom_url, json_url) = assemble::sibling_urls(&show.feed_url);
     let mut whole = Vec::new();
     for page in paging::paginate(
         &feed.items,

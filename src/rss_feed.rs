@@ -51,8 +51,9 @@ fn limit128(s: &str) -> String {
     crate::html::shorten(s, 128)
 }
 
-fn person(p: &PersonCredit) -> Extension {
-    let mut attrs: Vec<(&str, &str)> = vec![("role", &p.role)];
+/// A `podcast:person`'s attributes, in the order the crate writes them (by name).
+fn person_attrs(p: &PersonCredit) -> Vec<(&str, &str)> {
+    let mut attrs: Vec<(&str, &str)> = Vec::with_capacity(4);
     if let Some(g) = &p.group {
         attrs.push(("group", g));
     }
@@ -62,7 +63,12 @@ fn person(p: &PersonCredit) -> Extension {
     if let Some(i) = &p.img {
         attrs.push(("img", i));
     }
-    ext("podcast:person", Some(&limit128(&p.name)), &attrs)
+    attrs.push(("role", &p.role));
+    attrs
+}
+
+fn person(p: &PersonCredit) -> Extension {
+    ext("podcast:person", Some(&limit128(&p.name)), &person_attrs(p))
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -252,18 +258,12 @@ fn write_item(out: &mut Vec<u8>, feed: &Feed, i: &Item) {
         ext(out, "podcast:location", Some(&limit128(&l.name)), &attrs);
     }
     for p in &i.persons {
-        let mut attrs: Vec<(&str, &str)> = Vec::with_capacity(4);
-        if let Some(g) = &p.group {
-            attrs.push(("group", g));
-        }
-        if let Some(h) = &p.href {
-            attrs.push(("href", h));
-        }
-        if let Some(im) = &p.img {
-            attrs.push(("img", im));
-        }
-        attrs.push(("role", &p.role));
-        ext(out, "podcast:person", Some(&limit128(&p.name)), &attrs);
+        ext(
+            out,
+            "podcast:person",
+            Some(&limit128(&p.name)),
+            &person_attrs(p),
+        );
     }
     if let Some(s) = i.season {
         ext(out, "podcast:season", Some(&s.to_string()), &[]);
