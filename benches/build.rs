@@ -25,7 +25,9 @@
 //! ratio is conservative. A "floor" line per size times, in-process on both cores,
 //! what the issue compares against: reading the Markdown, parsing it with
 //! pulldown-cmark (events counted, nothing else), and writing and syncing the
-//! three documents of the size the build wrote. Under `cargo test` (no `--bench` flag) this runs a small
+//! three documents of the size the build wrote. A "serialization alone" line
+//! times, in-process, what the python script times: the RSS pages of the loaded
+//! show rendered, verified and written (not synced). Under `cargo test` (no `--bench` flag) this runs a small
 //! untimed smoke check instead: a 40-episode show must build and check cleanly.
 
 #[path = "support/genshow.rs"]
@@ -249,6 +251,44 @@ fn floor(dir: &Path, runs: usize) -> (f64, f64, f64) {
     (median(reads), median(parses), median(writes))
 }
 
+/// feedgen's serialization of the same items, like for like with the
+/// python-feedgen script: the show is loaded and its notes rendered first
+/// (untimed, as the script's HTML is made before its clock starts); then the
+/// RSS pages are rendered, read back and verified, and written to a file (not
+/// synced, as python-feedgen's is not), in-process on both cores. Median
+/// seconds over `runs`.
+fn serialize_rss(dir: &Path, runs: usize) -> f64 {
+    let now = chrono::DateTime::parse_from_rfc3339(NOW).expect("NOW");
+    let project =
+        feedgen::load(&feedgen::Options::new(dir.join("podcast.toml"), now)).expect("load");
+    let feed = feedgen::feed_of(&project);
+    let scratch = dir.join("serialize-out");
+    std::fs::create_dir_all(&scratch).expect("scratch dir");
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let docs: Vec<_> = feedgen::assemble::plan(&feed)
+            .expect("plan")
+            .into_iter()
+            .filter(|d| d.name.starts_with("feed") && d.name.ends_with(".xml"))
+            .collect();
+        let mut files: Vec<std::io::BufWriter<std::fs::File>> = docs
+            .iter()
+            .map(|d| {
+                std::io::BufWriter::new(
+                    std::fs::File::create(scratch.join(&d.name)).expect("create"),
+                )
+            })
+            .collect();
+        feedgen::assemble::write_all(&feed, &docs, &mut files, |_, w, _| std::io::Write::flush(w))
+            .unwrap_or_else(|_| panic!("serializing RSS failed"));
+        drop(files);
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    median(times)
+}
+
 /// `timing: NAME   12.3 ms  (…)` lines of a `FEEDGEN_TIMINGS=1` run.
 fn parse_stages(stderr: &str) -> Vec<(String, f64)> {
     stderr
@@ -347,6 +387,7 @@ fn main() {
         let b = stats(&builds);
         let c = stats(&checks);
         let (f_read, f_parse, f_write) = floor(&dir, runs);
+        let ser = serialize_rss(&dir, runs);
         println!(
             "{n:>7} episodes: floor: read {:.3} s, read + pulldown-cmark parse {:.3} s, write + sync the 3 documents {:.3} s; parse + write {:.3} s = build ÷ {:.1}, check ÷ {:.1} of read + parse",
             f_read,
@@ -363,6 +404,10 @@ fn main() {
             b.wall, b.min, b.max, b.cpu, b.rss_mib, c.wall, c.min, c.max, c.cpu, c.rss_mib,
             if py.is_empty() { "n/a".to_string() } else { format!("{py_secs:.3} s (peak {py_rss:.0} MiB) → {:.1}× ", py_secs / b.wall) },
             load()
+        );
+        println!(
+            "{n:>7} episodes: serialization alone (RSS pages rendered, verified, written; in-process): feedgen {ser:.3} s{}",
+            if py.is_empty() { String::new() } else { format!(", python-feedgen {py_secs:.3} s → {:.1}×", py_secs / ser) }
         );
         let stages: Vec<String> = stage_ms
             .into_iter()
