@@ -316,6 +316,13 @@ fn decode_episode(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
     })
 }
 
+/// One episode after reading, parsing and resolving: its text (for the source
+/// list) with the result, or the text shown for a file that could not be read.
+enum Loaded {
+    Parsed(String, Box<Resolved>, Vec<Diagnostic>),
+    Unreadable(String, Diagnostic),
+}
+
 /// Reads podcast.toml and every episode, parses and validates them in parallel,
 /// and collects all diagnostics (with `[rules]` and `--strict` applied).
 pub fn load(opts: &Options) -> Result<Project, Error> {
@@ -365,52 +372,56 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
     let paths = timings::stage("discover", || discover(&root))?;
     let max = show.limits.max_episode_bytes;
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let texts: Vec<_> = timings::stage("read", || {
-        paths
-            .par_iter()
-            .map(|p| read_episode(&canon_root, p, max))
-            .collect()
-    });
-    let mut readable = Vec::new();
-    for (p, t) in paths.iter().zip(texts) {
-        let name = source::display_path(&root, &p.path);
-        match t {
-            Ok(text) => {
-                let id = sources.add(SourceFile::new(name, p.path.clone(), text));
-                readable.push((id, p));
-            }
-            Err((lossy, mut d)) => {
-                let id = sources.add(SourceFile::new(name, p.path.clone(), lossy));
-                d.span = Some(match d.span {
-                    Some(s) => diag::Span::new(
-                        id,
-                        s.range.start..s.range.end.min(sources.get(id).text.len()),
-                    ),
-                    None => diag::Span::new(id, 0..0),
-                });
-                diags.push(d);
-            }
-        }
-    }
     let ctx = validate::Context {
         show: &show,
         root: &root,
         now: opts.now,
         render,
     };
-    let results: Vec<(Resolved, Vec<Diagnostic>)> = timings::stage("parse+resolve", || {
-        readable
+    // Each episode is read, parsed and resolved in one task, so reading overlaps
+    // parsing across the threads. Files get their ids in path order, as they are
+    // added to the source list below.
+    let first = sources.next_id().0;
+    let loaded: Vec<Loaded> = timings::stage("read+parse", || {
+        paths
             .par_iter()
-            .map(|(id, p)| {
-                let text = &sources.get(*id).text;
-                let mut parsed = episode::parse(*id, &p.slug, text, &show);
-                let mut d = std::mem::take(&mut parsed.diags);
-                let (r, mut vd) = validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);
-                d.append(&mut vd);
-                (r, d)
+            .enumerate()
+            .map(|(i, p)| {
+                let id = FileId(first + i as u32);
+                match read_episode(&canon_root, p, max) {
+                    Ok(text) => {
+                        let mut parsed = episode::parse(id, &p.slug, &text, &show);
+                        let mut d = std::mem::take(&mut parsed.diags);
+                        let (r, mut vd) =
+                            validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);
+                        d.append(&mut vd);
+                        Loaded::Parsed(text, Box::new(r), d)
+                    }
+                    Err((lossy, d)) => Loaded::Unreadable(lossy, d),
+                }
             })
             .collect()
     });
+    let mut results = Vec::with_capacity(loaded.len());
+    for (p, l) in paths.iter().zip(loaded) {
+        let name = source::display_path(&root, &p.path);
+        match l {
+            Loaded::Parsed(text, r, d) => {
+                let id = sources.add(SourceFile::new(name, p.path.clone(), text));
+                debug_assert_eq!(id, r.file, "episode ids follow path order");
+                results.push((*r, d));
+            }
+            Loaded::Unreadable(lossy, mut d) => {
+                let len = lossy.len();
+                let id = sources.add(SourceFile::new(name, p.path.clone(), lossy));
+                d.span = Some(match d.span {
+                    Some(s) => diag::Span::new(id, s.range.start..s.range.end.min(len)),
+                    None => diag::Span::new(id, 0..0),
+                });
+                diags.push(d);
+            }
+        }
+    }
     let mut episodes = Vec::with_capacity(results.len());
     for (r, mut d) in results {
         diags.append(&mut d);

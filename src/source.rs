@@ -84,6 +84,10 @@ impl SourceDb {
         self.files.push(file);
         FileId(self.files.len() as u32 - 1)
     }
+    /// The id the next [`Self::add`] returns.
+    pub fn next_id(&self) -> FileId {
+        FileId(self.files.len() as u32)
+    }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
