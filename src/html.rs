@@ -333,6 +333,31 @@ fn trailer(full_link: Option<&str>) -> String {
     trailer
 }
 
+/// An element of the Apple rendering (an enum: compared on every event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elem {
+    P,
+    Ul,
+    Ol,
+    Li,
+    A,
+}
+
+impl Elem {
+    fn name(self) -> &'static str {
+        match self {
+            Elem::P => "p",
+            Elem::Ul => "ul",
+            Elem::Ol => "ol",
+            Elem::Li => "li",
+            Elem::A => "a",
+        }
+    }
+    fn is_list(self) -> bool {
+        matches!(self, Elem::Ul | Elem::Ol | Elem::Li)
+    }
+}
+
 /// Writes the Apple rendering straight from the events: the same elements as
 /// [`apple_tree`] (text runs merged, a `p` directly in a `p` written without its
 /// tags), and the places where [`write_within`] may cut: after each child of the
@@ -346,7 +371,7 @@ struct AppleWriter {
     measured: usize,
     budget: usize,
     /// Open elements: tag (`None` for a link) and whether its tags are written.
-    stack: Vec<(Option<&'static str>, bool)>,
+    stack: Vec<(Elem, bool)>,
     /// Which Starts opened an element (true) or were unwrapped (false).
     opened: Vec<bool>,
     cells: usize,
@@ -358,7 +383,7 @@ struct AppleWriter {
     closers: usize,
     /// The last cut point within the budget, and the elements open there.
     best_pos: Option<usize>,
-    best_stack: Vec<&'static str>,
+    best_stack: Vec<Elem>,
     /// A cut point over budget was seen: no later one can fit.
     over: bool,
 }
@@ -390,8 +415,7 @@ impl AppleWriter {
         if self.out.len() + self.closers <= self.budget {
             self.best_pos = Some(self.out.len());
             self.best_stack.clear();
-            self.best_stack
-                .extend(self.stack.iter().map(|(t, _)| t.unwrap_or("a")));
+            self.best_stack.extend(self.stack.iter().map(|(t, _)| *t));
         } else {
             self.over = true;
         }
@@ -403,7 +427,7 @@ impl AppleWriter {
         let mut c = String::new();
         for t in self.best_stack.iter().rev() {
             c.push_str("</");
-            c.push_str(t);
+            c.push_str(t.name());
             c.push('>');
         }
         Some((pos, c))
@@ -421,14 +445,14 @@ impl AppleWriter {
     fn text(&mut self, s: &str) {
         self.in_text = true;
         if self.measure {
-            self.measured += s.len()
-                + s.bytes()
-                    .map(|b| match b {
-                        b'&' => 4,
-                        b'<' | b'>' => 3,
-                        _ => 0,
-                    })
-                    .sum::<usize>();
+            self.measured += s
+                .bytes()
+                .map(|b| match b {
+                    b'&' => 5,
+                    b'<' | b'>' => 4,
+                    _ => 1,
+                })
+                .sum::<usize>();
         } else {
             escape_text(s, &mut self.out);
         }
@@ -443,33 +467,40 @@ impl AppleWriter {
         }
     }
 
-    fn open(&mut self, tag: Option<&'static str>, href: &str) {
+    fn open(&mut self, tag: Elem, href: &str) {
         self.end_text();
         // `p` directly inside a written `p`: only its content is written.
-        let parent_p = matches!(self.stack.last(), Some((Some("p"), true)));
-        let written = !(tag == Some("p") && parent_p);
+        let parent_p = matches!(self.stack.last(), Some((Elem::P, true)));
+        let written = !(tag == Elem::P && parent_p);
         match tag {
-            Some(t) if written => {
-                self.markup("<");
-                self.markup(t);
-                self.markup(">");
+            Elem::A if self.measure => {
+                let escaped: usize = href
+                    .bytes()
+                    .map(|b| match b {
+                        b'&' | b'"' => 5,
+                        b'<' | b'>' => 4,
+                        b'\'' => 5,
+                        _ => 1,
+                    })
+                    .sum();
+                self.measured += "<a href=\"\">".len() + escaped;
             }
-            Some(_) => {}
-            None if self.measure => {
-                let mut a = String::new();
-                escape_attr(href, &mut a);
-                self.measured += "<a href=\"\">".len() + a.len();
-            }
-            None => {
+            Elem::A => {
                 self.out.push_str("<a href=\"");
                 escape_attr(href, &mut self.out);
                 self.out.push_str("\">");
             }
+            t if written => {
+                self.markup("<");
+                self.markup(t.name());
+                self.markup(">");
+            }
+            _ => {}
         }
-        if !matches!(tag, Some("ul" | "ol" | "li")) {
+        if !tag.is_list() {
             self.links_or_p += 1;
         }
-        self.closers += tag.map_or(4, |t| t.len() + 3);
+        self.closers += tag.name().len() + 3;
         self.stack.push((tag, written));
     }
 
@@ -478,18 +509,14 @@ impl AppleWriter {
         let Some((tag, written)) = self.stack.pop() else {
             return;
         };
-        if !matches!(tag, Some("ul" | "ol" | "li")) {
+        if !tag.is_list() {
             self.links_or_p -= 1;
         }
-        self.closers -= tag.map_or(4, |t| t.len() + 3);
-        match tag {
-            Some(t) if written => {
-                self.markup("</");
-                self.markup(t);
-                self.markup(">");
-            }
-            Some(_) => {}
-            None => self.markup("</a>"),
+        self.closers -= tag.name().len() + 3;
+        if written {
+            self.markup("</");
+            self.markup(tag.name());
+            self.markup(">");
         }
         if !self.measure {
             self.child_ended();
@@ -506,12 +533,12 @@ impl AppleWriter {
                     | Tag::TableRow
                     | Tag::TableHead => {
                         self.cells = 0;
-                        Some((Some("p"), ""))
+                        Some((Elem::P, ""))
                     }
-                    Tag::List(None) => Some((Some("ul"), "")),
-                    Tag::List(Some(_)) => Some((Some("ol"), "")),
-                    Tag::Item => Some((Some("li"), "")),
-                    Tag::Link { dest_url, .. } => Some((None, &**dest_url)),
+                    Tag::List(None) => Some((Elem::Ul, "")),
+                    Tag::List(Some(_)) => Some((Elem::Ol, "")),
+                    Tag::Item => Some((Elem::Li, "")),
+                    Tag::Link { dest_url, .. } => Some((Elem::A, &**dest_url)),
                     Tag::TableCell => {
                         if self.cells > 0 {
                             self.text(" | ");
