@@ -371,7 +371,9 @@ struct AppleWriter {
     measured: usize,
     budget: usize,
     /// Open elements: tag (`None` for a link) and whether its tags are written.
-    stack: Vec<(Elem, bool)>,
+    /// Open elements: which, whether its tags are written, and where its
+    /// content starts in `out`.
+    stack: Vec<(Elem, bool, usize)>,
     /// Which Starts opened an element (true) or were unwrapped (false).
     opened: Vec<bool>,
     cells: usize,
@@ -412,12 +414,16 @@ impl AppleWriter {
         if self.over || self.links_or_p > 0 {
             return;
         }
-        if self.out.len() + self.closers <= self.budget {
+        // The tree walk keeps an element it entered only if something was written
+        // in it (and writes nothing at all rather than only empty text).
+        let content_start = self.stack.last().map_or(0, |e| e.2);
+        if self.out.len() + self.closers > self.budget {
+            self.over = true;
+        } else if self.out.len() > content_start {
             self.best_pos = Some(self.out.len());
             self.best_stack.clear();
-            self.best_stack.extend(self.stack.iter().map(|(t, _)| *t));
-        } else {
-            self.over = true;
+            self.best_stack
+                .extend(self.stack.iter().map(|(t, _, _)| *t));
         }
     }
 
@@ -470,7 +476,7 @@ impl AppleWriter {
     fn open(&mut self, tag: Elem, href: &str) {
         self.end_text();
         // `p` directly inside a written `p`: only its content is written.
-        let parent_p = matches!(self.stack.last(), Some((Elem::P, true)));
+        let parent_p = matches!(self.stack.last(), Some((Elem::P, true, _)));
         let written = !(tag == Elem::P && parent_p);
         match tag {
             Elem::A if self.measure => {
@@ -501,12 +507,12 @@ impl AppleWriter {
             self.links_or_p += 1;
         }
         self.closers += tag.name().len() + 3;
-        self.stack.push((tag, written));
+        self.stack.push((tag, written, self.out.len()));
     }
 
     fn close(&mut self) {
         self.end_text();
-        let Some((tag, written)) = self.stack.pop() else {
+        let Some((tag, written, _)) = self.stack.pop() else {
             return;
         };
         if !tag.is_list() {
@@ -697,6 +703,56 @@ mod tests {
             let mut out = String::from("y");
             escape_attr(src, &mut out);
             assert_eq!(out, format!("y{attr}"));
+        }
+    }
+
+    #[test]
+    fn apple_cut_skips_an_item_holding_only_empty_text() {
+        // Found by fuzzing: an item whose first text is empty must not be kept
+        // as `<li></li>` when the cut falls inside it (the tree walk drops an
+        // element it wrote nothing into).
+        use pulldown_cmark::CowStr;
+        let long = "x".repeat(60);
+        let events = vec![
+            Event::Start(Tag::List(None)),
+            Event::Start(Tag::Item),
+            Event::Text(CowStr::Borrowed(&long)),
+            Event::End(TagEnd::Item),
+            Event::Start(Tag::Item),
+            Event::Text(CowStr::Borrowed("")),
+            Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Inline,
+                dest_url: CowStr::Borrowed("https://e.x/a"),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }),
+            Event::Text(CowStr::Borrowed(&long)),
+            Event::End(TagEnd::Link),
+            Event::End(TagEnd::Item),
+            Event::End(TagEnd::List(false)),
+        ];
+        for limit in 60..140 {
+            let fast = render_apple(&events, Some("https://e.x/"), limit);
+            assert_eq!(
+                fast,
+                render_apple_tree(&events, Some("https://e.x/"), limit),
+                "{limit}"
+            );
+            assert!(!fast.html.contains("<li></li>"), "{limit}: {}", fast.html);
+        }
+        // At the root, empty text alone is not something to keep either.
+        let events = vec![
+            Event::Text(CowStr::Borrowed("")),
+            Event::Start(Tag::Paragraph),
+            Event::Text(CowStr::Borrowed(&long)),
+            Event::End(TagEnd::Paragraph),
+        ];
+        for limit in 20..80 {
+            assert_eq!(
+                render_apple(&events, None, limit),
+                render_apple_tree(&events, None, limit),
+                "{limit}"
+            );
         }
     }
 
