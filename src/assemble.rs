@@ -136,7 +136,7 @@ fn render_chunk(feed: &Feed, doc: &Doc<'_>, items: &[Item]) -> Result<Vec<u8>, D
     match &doc.kind {
         Kind::Rss(pf) => {
             verify::items_html(items).map_err(|e| verify_err("notes HTML", e))?;
-            let bytes = rss_feed::render_items(feed, pf, items).map_err(|e| err(e.to_string()))?;
+            let bytes = rss_feed::render_items(feed, items).map_err(|e| err(e.to_string()))?;
             if cfg!(debug_assertions) {
                 let reference = rss_feed::render_items_with_crate(feed, pf, items);
                 assert!(

@@ -1,5 +1,8 @@
 //! RSS 2.0 with the `itunes`, `podcast`, `content`, `atom` (and, for paging,
-//! `fh`) namespaces, written with the `rss` crate.
+//! `fh`) namespaces. The `rss` crate writes each page's channel ([`page_frame`]);
+//! items are written by [`render_items`], byte for byte as the crate writes them
+//! (debug builds compare the two on every chunk), without building the crate's
+//! items.
 //!
 //! Namespaces are declared exactly as their specs spell them and only when an
 //! element of theirs is written. Element order inside the `itunes:`/`podcast:`
@@ -132,11 +135,7 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
     }
     if cfg!(debug_assertions) {
         let probe = Channel {
-            items: page
-                .items
-                .iter()
-                .map(|i| item_with(feed, i, true))
-                .collect(),
+            items: page.items.iter().map(|i| item(feed, i)).collect(),
             ..Channel::default()
         };
         let mut want = channel(feed, &empty_page).namespaces;
@@ -166,9 +165,7 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
 /// page's channel: the items are written as a channel of their own with the
 /// page's namespaces, and cut out of it. A chunk that does not splice is an
 /// error, never a silent change.
-pub fn render_items(feed: &Feed, pf: &PageFrame, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
-    // The page's namespaces are declared in its head; the items only use them.
-    let _ = &pf.namespaces;
+pub fn render_items(feed: &Feed, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
     let mut out = Vec::with_capacity(items.len() * 10_000);
     for i in items {
         write_item(&mut out, feed, i);
@@ -535,12 +532,8 @@ fn location(l: &crate::config::Location) -> Extension {
     ext("podcast:location", Some(&limit128(&l.name)), &attrs)
 }
 
+/// The crate's item for `i`: the reference [`write_item`] must equal.
 fn item(feed: &Feed, i: &Item) -> RssItem {
-    item_with(feed, i, true)
-}
-
-/// [`item`]; without `html`, the notes are left out (for finding namespaces).
-fn item_with(feed: &Feed, i: &Item, html: bool) -> RssItem {
     let mut it = ITunesItemExtension {
         duration: i.duration.map(|d| d.to_string()),
         episode: i.number.map(|n| n.to_string()),
@@ -613,8 +606,8 @@ fn item_with(feed: &Feed, i: &Item, html: bool) -> RssItem {
     RssItem {
         title: Some(i.title.clone()),
         link: Some(i.link.clone()).filter(|l| !l.is_empty()),
-        description: html.then(|| i.description_html.clone()),
-        content: html.then(|| i.content_html.clone()),
+        description: Some(i.description_html.clone()),
+        content: Some(i.content_html.clone()),
         guid: Some(Guid {
             value: i.guid.clone(),
             permalink: i.guid_is_permalink,
