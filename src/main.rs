@@ -25,7 +25,7 @@ use feedgen::{report, Options};
 #[command(
     name = "feedgen",
     version,
-    after_help = "Examples:\n  feedgen build                      build ./podcast.toml into ./public\n  feedgen check --format json        CI-friendly diagnostics, one JSON object per line\n  feedgen build --now 2021-02-01T00:00:00Z   reproducible build with a fixed \"now\"\n  feedgen new                        start the next episode from the template\n\nRules and formats: docs/rules.md, docs/format.md"
+    after_help = "Examples:\n  feedgen build                      build ./podcast.toml into ./public\n  feedgen check --format json        CI-friendly diagnostics, one JSON object per line\n  feedgen build --now 2021-02-01T00:00:00Z   reproducible build with a fixed \"now\"\n  feedgen new                        start the next episode from the template\n\nEnvironment:\n  NO_COLOR=1          no colour in diagnostics\n  FEEDGEN_TIMINGS=1   print the time and memory of each stage on stderr\n  RAYON_NUM_THREADS   threads used (default: one per core)\n\nRules and formats: docs/rules.md, docs/format.md; speed: docs/performance.md"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -250,3 +250,26 @@ fn new_writes_the_next_episode_and_names_what_to_fill() {
     feedgen(&t).arg("new").assert().success();
     assert!(t.path().join("episodes/003.md").exists());
 }
+
+#[test]
+fn feedgen_timings_prints_each_stage_only_when_asked() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    let out = feedgen(&t)
+        .env("FEEDGEN_TIMINGS", "1")
+        .args(["build", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for stage in ["discover", "read+parse", "render+write", "commit", "total"] {
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("timing:") && l.split_whitespace().nth(1) == Some(stage))
+            .unwrap_or_else(|| panic!("no {stage} line in\n{err}"));
+        let ms: f64 = line.split_whitespace().nth(2).unwrap().parse().unwrap();
+        assert!(ms >= 0.0, "{line}");
+    }
+    let quiet = feedgen(&t).args(["build", "--quiet"]).output().unwrap();
+    assert!(!String::from_utf8(quiet.stderr).unwrap().contains("timing:"));
+}
