@@ -259,14 +259,17 @@ fn clean_blocks(_: &[u8], _: bool) -> usize {
     0
 }
 
-/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag, and U+FFFD (what
-/// pulldown-cmark makes of NUL and of references like `&#0;`: text already lost).
-/// Borrowed when clean.
+/// Removes what [`is_xml_invalid`] and [`is_invisible`] flag, U+FFFD (what
+/// pulldown-cmark makes of NUL and of references like `&#0;`: text already
+/// lost) and CR. Files have no CR after [`decode`], so a CR here comes from a
+/// reference such as `&#13;`; written raw it would not survive a feed reader's
+/// XML parser (which reads it as LF), and verification refuses it. Borrowed
+/// when clean.
 pub fn strip_unsafe_chars(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}';
+    let bad = |c: char| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}' || c == '\r';
     // Every such character's UTF-8 starts with one of these bytes; most text
     // has none of them and is returned without decoding a character.
-    if find_suspect(s.as_bytes(), false).is_some() && s.chars().any(bad) {
+    if find_suspect(s.as_bytes(), true).is_some() && s.chars().any(bad) {
         std::borrow::Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
     } else {
         std::borrow::Cow::Borrowed(s)

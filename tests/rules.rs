@@ -589,3 +589,25 @@ fn media_paths_outside_the_project_are_unsafe_not_missing() {
         .message
         .contains("leads outside the project"));
 }
+
+#[test]
+fn a_cr_character_reference_is_removed_and_reported_not_published() {
+    // Found by fuzzing: `&#13;` decodes to a raw CR, which verification refused
+    // (a feed reader's XML parser reads it as LF), so a warning-only episode
+    // could not be built.
+    let t = TempProject::minimal();
+    let body = body(1).replace(
+        "- note\n",
+        "- note\n\nQuestion&#13;s and [Link&#x0D;text](https://example.com/q)\n",
+    );
+    t.write("episodes/001.md", format!("{}{body}", front(1)));
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    assert_eq!(find(&out.project, Rule::ControlCharacter).len(), 2);
+    let rss = t.read("public/feed.xml");
+    assert!(!rss.contains('\r'));
+    assert!(
+        rss.contains("Questions and") && rss.contains(">Linktext</a>"),
+        "{rss}"
+    );
+}
