@@ -312,6 +312,11 @@ pub fn apple_fits(events: &[Event<'_>], limit: usize) -> bool {
     w.measure = true;
     for e in events {
         w.event(e);
+        // The count only grows: once over, the rest cannot make it fit.
+        if w.measured > limit {
+            debug_assert!(render_apple(events, None, limit).truncated);
+            return false;
+        }
     }
     w.finish();
     let fits = w.measured <= limit;

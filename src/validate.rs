@@ -5,7 +5,7 @@
 //! cross-episode checks ([`cross_check`]) use hash maps, so the whole stage stays
 //! linear in the number of episodes.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -1089,9 +1089,13 @@ pub fn title_repeats_number(title: &str, n: u32) -> bool {
 /// serial shows numbered.
 pub fn cross_check(show: &Show, eps: &[Resolved]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut numbers: HashMap<u32, &Resolved> = HashMap::new();
-    let mut guids: HashMap<&str, &Resolved> = HashMap::new();
-    let mut urls: HashMap<&str, &Resolved> = HashMap::new();
+    let n = eps.len();
+    let mut numbers: FxHashMap<u32, &Resolved> =
+        FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut guids: FxHashMap<&str, &Resolved> =
+        FxHashMap::with_capacity_and_hasher(n, Default::default());
+    let mut urls: FxHashMap<&str, &Resolved> =
+        FxHashMap::with_capacity_and_hasher(n, Default::default());
     for r in eps {
         if let Some(n) = r.item.number {
             if let Some(first) = numbers.get(&n) {
