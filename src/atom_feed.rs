@@ -37,9 +37,10 @@ pub fn write<W: Write>(feed: &Feed, page: &Page<'_>, mut w: W) -> std::io::Resul
     const COMPLETE: &[u8] = b"<fh:complete></fh:complete>";
     let mut doc = document(feed, page);
     let complete = doc.extensions.remove("fh").is_some();
-    let mut bytes = doc
+    let bytes = doc
         .write_to(Vec::new())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let mut bytes = content_as_cdata(bytes, page.items)?;
     if complete {
         let find = |needle: &[u8]| bytes.windows(needle.len()).position(|w| w == needle);
         let at = find(b"<entry>")
@@ -85,7 +86,8 @@ pub fn render_entries(feed: &Feed, items: &[Item]) -> std::io::Result<Vec<u8>> {
 
 /// One `<entry>` as `atom_syndication` writes [`entry`] inside a feed (no
 /// namespace declaration; title, id, updated, authors, contributors, links,
-/// published, summary, content), without building the crate's entry.
+/// published, summary, content), without building the crate's entry; the
+/// content as CDATA (see [`content_as_cdata`]).
 fn write_entry(out: &mut Vec<u8>, feed: &Feed, i: &Item) {
     use crate::xml::{close, empty, open, text_element};
     let person = |out: &mut Vec<u8>, tag: &str, name: &str, uri: Option<&str>| {
@@ -151,9 +153,7 @@ fn write_entry(out: &mut Vec<u8>, feed: &Feed, i: &Item) {
     if !i.summary_text.is_empty() {
         text_element(out, "summary", &i.summary_text);
     }
-    open(out, "content", &[("type", "html")]);
-    crate::xml::escape(out, &i.content_html);
-    close(out, "content");
+    crate::xml::cdata_element_with(out, "content", &[("type", "html")], &i.content_html);
     close(out, "entry");
 }
 
@@ -169,12 +169,36 @@ pub fn render_entries_with_crate(feed: &Feed, items: &[Item]) -> std::io::Result
         entries: items.iter().map(|i| entry(feed, i)).collect(),
         ..AtomFeed::default()
     };
-    let out = xml(&f)?;
+    let out = content_as_cdata(xml(&f)?, items)?;
     let entries = out
         .strip_prefix(empty_prefix)
         .and_then(|r| r.strip_suffix(TAIL))
         .ok_or_else(splice_error)?;
     Ok(entries.to_vec())
+}
+
+/// The crate escapes `<content type="html">`; feedgen writes it as CDATA, as
+/// RSS's `content:encoded` is: a quarter smaller than escaped HTML, and read
+/// back with a plain comparison. Rewrites each item's content element of the
+/// crate's output (in item order) to the CDATA form, so the crate's documents
+/// stay the byte-for-byte reference for everything else.
+fn content_as_cdata(mut bytes: Vec<u8>, items: &[Item]) -> std::io::Result<Vec<u8>> {
+    let mut at = 0;
+    for i in items {
+        let mut escaped = Vec::new();
+        crate::xml::open(&mut escaped, "content", &[("type", "html")]);
+        crate::xml::escape(&mut escaped, &i.content_html);
+        crate::xml::close(&mut escaped, "content");
+        let mut cdata = Vec::new();
+        crate::xml::cdata_element_with(&mut cdata, "content", &[("type", "html")], &i.content_html);
+        let found = memchr::memmem::find(&bytes[at..], &escaped).ok_or_else(|| {
+            std::io::Error::other(format!("{}: content not where the crate writes it", i.guid))
+        })?;
+        let start = at + found;
+        bytes.splice(start..start + escaped.len(), cdata.iter().copied());
+        at = start + cdata.len();
+    }
+    Ok(bytes)
 }
 
 pub fn document(feed: &Feed, page: &Page<'_>) -> AtomFeed {

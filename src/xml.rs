@@ -89,15 +89,25 @@ pub fn close(out: &mut Vec<u8>, name: &str) {
     out.push(b'>');
 }
 
+/// The end of a CDATA section, searched for once per payload.
+static CDATA_END: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"]]>"));
+
 /// Appends `<name>` + `text` as CDATA + `</name>`: a text holding `]]>` becomes
 /// several sections, each cut just after `]]`.
 pub fn cdata_element(out: &mut Vec<u8>, name: &str, text: &str) {
-    open(out, name, &[]);
+    cdata_element_with(out, name, &[], text);
+}
+
+/// [`cdata_element`] with attributes on the element.
+pub fn cdata_element_with(out: &mut Vec<u8>, name: &str, attrs: &[(&str, &str)], text: &str) {
+    open(out, name, attrs);
     let mut rest = text;
     loop {
-        let cut = memchr::memchr_iter(b'>', rest.as_bytes()).find(|&gt| rest[..gt].ends_with("]]"));
+        // One SIMD search for the rare `]]>`: HTML has a `>` every few bytes.
+        let cut = CDATA_END.find(rest.as_bytes());
         let (section, next) = match cut {
-            Some(gt) => rest.split_at(gt),
+            Some(at) => rest.split_at(at + 2),
             None => (rest, ""),
         };
         out.extend_from_slice(b"<![CDATA[");

@@ -118,6 +118,26 @@ fn episode_006_topics_sublinks_and_credits_reach_both_feeds() {
         .find(|i| i.link.as_deref() == Some("https://kubenews.example.com/episodes/6/"))
         .unwrap();
     let content = item.content.as_deref().unwrap();
+    // Atom's content is CDATA: read it back as a reader does, not as bytes.
+    let atom_feed = atom_syndication::Feed::read_from(atom.as_bytes()).unwrap();
+    let entry = atom_feed
+        .entries
+        .iter()
+        .find(|e| {
+            e.links
+                .iter()
+                .any(|l| l.href == "https://kubenews.example.com/episodes/6/")
+        })
+        .unwrap();
+    let atom_content = entry
+        .content
+        .as_ref()
+        .and_then(|c| c.value.as_deref())
+        .unwrap();
+    assert_eq!(
+        atom_content, content,
+        "Atom and RSS carry the same notes HTML"
+    );
     for url in [
         "https://cnd.connpass.com/event/198619/",
         "https://speakerdeck.com/hhiroshell/kubernetes-network-fundamentals-69d5c596-4b7d-43c0-aac8-8b0e5a633fc2",
@@ -128,7 +148,7 @@ fn episode_006_topics_sublinks_and_credits_reach_both_feeds() {
         "https://www.fairwinds.com/kubernetes-maturity-model",
     ] {
         assert!(content.contains(&format!("href=\"{url}\"")), "RSS content lacks {url}");
-        assert!(atom.contains(&format!("href=&quot;{url}&quot;")), "Atom content lacks {url}");
+        assert!(atom_content.contains(&format!("href=\"{url}\"")), "Atom content lacks {url}");
     }
     assert!(
         !content.contains("utm_"),
