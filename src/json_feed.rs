@@ -140,8 +140,238 @@ pub fn frame(feed: &Feed, feed_json_url: &str) -> std::io::Result<crate::rss_fee
 }
 
 /// The items of `items` as they appear inside the `items` array of the whole
-/// document: `\n    {…}` joined by `,`.
+/// document: `\n    {…}` joined by `,`. Written directly (see [`write_item`]);
+/// debug builds require the bytes of serde_json's pretty printer
+/// ([`render_items_with_serde`]).
 pub fn render_items(items: &[crate::model::Item]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(items.iter().map(|i| i.content_html.len() + 1_500).sum());
+    for (k, i) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_item(&mut out, i);
+    }
+    if cfg!(debug_assertions) {
+        assert!(
+            render_items_with_serde(items).is_ok_and(|r| r == out),
+            "JSON items differ from serde_json's"
+        );
+    }
+    Ok(out)
+}
+
+/// What [`write_str`] does with each byte: 0 copy, `u` write `\u00xx`, `L`
+/// check for U+2028/U+2029, else write a backslash and this byte (serde_json's
+/// table, plus `L`).
+static JSON_ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = b'u';
+        c += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0A] = b'n';
+    t[0x0C] = b'f';
+    t[0x0D] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[0xE2] = b'L';
+    t
+};
+
+/// The offset of the first byte at or after `i` that [`JSON_ESCAPE`] does not
+/// copy as is, or `b.len()`. Notes HTML has a quote or newline every few dozen
+/// bytes and long runs of text between: SSE2 checks 16 bytes at a time.
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16
+        // bytes inside `b` (unaligned loads).
+        unsafe {
+            let splat = |v: u8| _mm_set1_epi8(v as i8);
+            let (quote, backslash, e2, below) =
+                (splat(b'"'), splat(b'\\'), splat(0xE2), splat(0x1F));
+            while i + 16 <= b.len() {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                // v <= 0x1F (unsigned): min(v, 0x1F) == v.
+                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below), v);
+                let special = _mm_or_si128(
+                    _mm_or_si128(control, _mm_cmpeq_epi8(v, quote)),
+                    _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, e2)),
+                );
+                let mask = _mm_movemask_epi8(special);
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    b[i..]
+        .iter()
+        .position(|&c| JSON_ESCAPE[c as usize] != 0)
+        .map_or(b.len(), |p| i + p)
+}
+
+/// serde_json's string escaping (`\"`, `\\`, `\n`-style short escapes, other
+/// control characters as `\u00xx`) plus U+2028/U+2029 as `\u2028`/`\u2029`.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    loop {
+        i = next_special(b, i);
+        if i >= b.len() {
+            break;
+        }
+        let c = b[i];
+        let e = JSON_ESCAPE[c as usize];
+        if e == b'L' {
+            // E2 80 A8 / E2 80 A9 (a lead byte: the character is in bounds).
+            if b[i + 1] != 0x80 || !matches!(b[i + 2], 0xA8 | 0xA9) {
+                i += 1;
+                continue;
+            }
+            out.extend_from_slice(&b[start..i]);
+            out.extend_from_slice(if b[i + 2] == 0xA8 {
+                b"\\u2028"
+            } else {
+                b"\\u2029"
+            });
+            i += 3;
+            start = i;
+            continue;
+        }
+        out.extend_from_slice(&b[start..i]);
+        if e == b'u' {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(c >> 4) as usize]);
+            out.push(HEX[(c & 0xF) as usize]);
+        } else {
+            out.push(b'\\');
+            out.push(e);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&b[start..]);
+    out.push(b'"');
+}
+
+/// Writes objects as serde_json's pretty printer does: members on their own
+/// lines, two spaces per level, `"key": value`.
+struct Obj<'o> {
+    out: &'o mut Vec<u8>,
+    indent: usize,
+    first: bool,
+}
+
+impl<'o> Obj<'o> {
+    fn open(out: &'o mut Vec<u8>, indent: usize) -> Self {
+        out.push(b'{');
+        Obj {
+            out,
+            indent,
+            first: true,
+        }
+    }
+    fn key(&mut self, k: &str) -> &mut Vec<u8> {
+        self.out
+            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
+        self.first = false;
+        self.out.extend(std::iter::repeat_n(b' ', self.indent + 2));
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.out.extend_from_slice(b"\": ");
+        self.out
+    }
+    fn str(&mut self, k: &str, v: &str) {
+        let out = self.key(k);
+        write_str(out, v);
+    }
+    fn num(&mut self, k: &str, v: u64) {
+        let out = self.key(k);
+        std::io::Write::write_fmt(out, format_args!("{v}")).expect("writing to memory");
+    }
+    fn close(self) {
+        if !self.first {
+            self.out.push(b'\n');
+            self.out.extend(std::iter::repeat_n(b' ', self.indent));
+        }
+        self.out.push(b'}');
+    }
+}
+
+/// One item of the `items` array (keys sorted, as a `Value` map holds them):
+/// `\n    {` … `\n    }`, exactly as [`ItemSer`] through serde_json.
+fn write_item(out: &mut Vec<u8>, i: &crate::model::Item) {
+    // items are at depth 2 (root object, items array); their arrays' objects at 4.
+    out.extend_from_slice(b"\n    ");
+    let mut o = Obj::open(out, 4);
+    let array_of =
+        |o: &mut Obj<'_>, k: &str, n: usize, each: &mut dyn FnMut(&mut Vec<u8>, usize)| {
+            let out = o.key(k);
+            out.push(b'[');
+            for j in 0..n {
+                out.extend_from_slice(if j == 0 { b"\n" } else { b",\n" });
+                out.extend_from_slice(b"        ");
+                each(out, j);
+            }
+            out.extend_from_slice(b"\n      ]");
+        };
+    if let Some(e) = &i.enclosure {
+        array_of(&mut o, "attachments", 1, &mut |out, _| {
+            let mut a = Obj::open(out, 8);
+            if let Some(d) = i.duration {
+                a.num("duration_in_seconds", d);
+            }
+            a.str("mime_type", &e.mime);
+            a.num("size_in_bytes", e.length);
+            a.str("url", &e.url);
+            a.close();
+        });
+    }
+    if !i.persons.is_empty() {
+        array_of(&mut o, "authors", i.persons.len(), &mut |out, j| {
+            let p = &i.persons[j];
+            let mut a = Obj::open(out, 8);
+            if let Some(im) = &p.img {
+                a.str("avatar", im);
+            }
+            a.str("name", &p.name);
+            if let Some(h) = &p.href {
+                a.str("url", h);
+            }
+            a.close();
+        });
+    }
+    o.str("content_html", &i.content_html);
+    o.str("date_published", &i.published.to_rfc3339());
+    if let Some(v) = &i.video {
+        o.str("external_url", v);
+    }
+    o.str("id", &i.id_iri);
+    if let Some(img) = &i.image {
+        o.str("image", img);
+    }
+    if !i.summary_text.is_empty() {
+        o.str("summary", &i.summary_text);
+    }
+    o.str("title", &i.title);
+    if !i.link.is_empty() {
+        o.str("url", &i.link);
+    }
+    o.close();
+}
+
+/// [`render_items`] through serde_json's pretty printer: the reference.
+pub fn render_items_with_serde(items: &[crate::model::Item]) -> std::io::Result<Vec<u8>> {
     struct Wrapper<'a>(&'a [crate::model::Item]);
     impl Serialize for Wrapper<'_> {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -391,6 +621,106 @@ impl Serialize for Attachment<'_> {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::{Enclosure, Item, PersonCredit};
+
+    /// Each escaped character at every position around the 16-byte blocks
+    /// [`super::next_special`] scans, against serde_json.
+    #[test]
+    fn strings_escape_like_serde_json_at_every_offset() {
+        for special in [
+            "\"", "\\", "\n", "\u{0}", "\u{1f}", "\u{7f}", "\u{2028}", "\u{2029}", "\u{2027}", "é",
+            "あ",
+        ] {
+            for pad in 0..40 {
+                let s = format!(
+                    "{}{special}{}{special}",
+                    "a".repeat(pad),
+                    "b".repeat(pad % 17)
+                );
+                let mut ours = Vec::new();
+                super::write_str(&mut ours, &s);
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    super::to_string(&serde_json::Value::String(s.clone())),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    /// Every optional field present and absent, and every kind of character
+    /// serde_json escapes (plus U+2028/U+2029), against serde_json itself.
+    #[test]
+    fn item_writer_matches_serde_json() {
+        let published = chrono::DateTime::parse_from_rfc3339("2021-01-22T21:00:00+09:00").unwrap();
+        let tricky = "q\"b\\s/\u{0}\u{1}\u{8}\u{9}\u{a}\u{c}\u{d}\u{1f}\u{7f}x\u{2028}y\u{2029}z\u{2027}é あ\u{e2}";
+        let person = |img: Option<&str>, href: Option<&str>| PersonCredit {
+            name: tricky.into(),
+            role: "host".into(),
+            group: None,
+            href: href.map(Into::into),
+            img: img.map(Into::into),
+        };
+        let full = Item {
+            number: Some(1),
+            slug: "001".into(),
+            title: tricky.into(),
+            id_iri: "urn:uuid:x".into(),
+            link: "https://example.com/1?a=1&b=\"2\"".into(),
+            content_html: format!(
+                "<p>{tricky}</p>\n<ul>\n<li><a href=\"https://x/\">x</a></li>\n</ul>"
+            ),
+            summary_text: tricky.into(),
+            enclosure: Some(Enclosure {
+                url: "https://cdn.example.com/1.mp3".into(),
+                length: u64::MAX,
+                mime: "audio/mpeg".into(),
+            }),
+            duration: Some(0),
+            image: Some("https://example.com/i.png".into()),
+            video: Some("https://youtu.be/x".into()),
+            persons: vec![
+                person(Some("https://a/"), Some("https://b/")),
+                person(None, None),
+                person(Some("https://a/"), None),
+            ],
+            ..Item::placeholder(published)
+        };
+        let bare = Item {
+            enclosure: Some(Enclosure {
+                url: String::new(),
+                length: 0,
+                mime: String::new(),
+            }),
+            ..Item::placeholder(published)
+        };
+        // (No empty list: a document without items is written whole.)
+        let sets: [&[Item]; 3] = [
+            std::slice::from_ref(&full),
+            std::slice::from_ref(&bare),
+            &[
+                full.clone(),
+                bare.clone(),
+                Item::placeholder(published),
+                full.clone(),
+            ],
+        ];
+        for items in sets {
+            let mut ours = Vec::new();
+            for (k, i) in items.iter().enumerate() {
+                if k > 0 {
+                    ours.push(b',');
+                }
+                super::write_item(&mut ours, i);
+            }
+            let reference = super::render_items_with_serde(items).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(reference).unwrap()
+            );
+        }
+    }
+
     #[test]
     fn line_separators_are_escaped() {
         let v = serde_json::json!({"a": "x\u{2028}y\u{2029}"});

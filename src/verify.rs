@@ -263,14 +263,9 @@ const TAGS: &[&str] = &[
 pub fn safe_html(html: &str) -> Result<(), String> {
     let b = html.as_bytes();
     let mut i = 0;
-    // A byte loop: tags are a few bytes apart, too close for memchr to pay.
-    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let start = i + p + 1;
-        let end = start
-            + b[start..]
-                .iter()
-                .position(|&c| c == b'>')
-                .ok_or("unclosed tag")?;
+        let end = start + memchr::memchr(b'>', &b[start..]).ok_or("unclosed tag")?;
         i = end + 1;
         // The usual case, `<li>` or `</li>`: a known name, nothing else.
         let bare = b[start..end].strip_prefix(b"/").unwrap_or(&b[start..end]);
