@@ -24,7 +24,12 @@ use crate::model::Item;
 /// Characters XML 1.0 cannot hold ([`crate::source::is_xml_invalid`]) and raw CRs,
 /// found on bytes: the first invalid character wins over a CR anywhere.
 fn check_chars(bytes: &[u8]) -> Result<&str, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
+    // simdutf8 validates a chunk several times faster than std on the mostly
+    // non-ASCII notes; std only describes the error.
+    let text = match simdutf8::basic::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(_) => std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?,
+    };
     let mut cr = false;
     let mut i = 0;
     // Every such character starts with a byte `find_suspect` stops at.
@@ -265,14 +270,28 @@ pub fn safe_html(html: &str) -> Result<(), String> {
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let start = i + p + 1;
-        let end = start + memchr::memchr(b'>', &b[start..]).ok_or("unclosed tag")?;
-        i = end + 1;
-        // The usual case, `<li>` or `</li>`: a known name, nothing else.
-        let bare = b[start..end].strip_prefix(b"/").unwrap_or(&b[start..end]);
-        if bare.iter().all(u8::is_ascii_alphanumeric) && is_known_tag(&html[end - bare.len()..end])
-        {
+        // The usual cases, read straight off the bytes: `<li>` or `</li>` (a
+        // known name, nothing else), and `<a href="https://…">` (a plain URL).
+        let rest = &b[start..];
+        let name_at = usize::from(rest.first() == Some(&b'/'));
+        let name_len = rest[name_at..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len() - name_at);
+        let name = &rest[name_at..name_at + name_len];
+        let after = &rest[name_at + name_len..];
+        if after.first() == Some(&b'>') && is_known_tag_bytes(name) {
+            i = start + name_at + name_len + 1;
             continue;
         }
+        if name_at == 0 && name == b"a" {
+            if let Some(len) = plain_href(after) {
+                i = start + 1 + len;
+                continue;
+            }
+        }
+        let end = start + memchr::memchr(b'>', rest).ok_or("unclosed tag")?;
+        i = end + 1;
         let tag = html[start..end]
             .trim_start_matches('/')
             .trim_end_matches('/')
@@ -286,6 +305,50 @@ pub fn safe_html(html: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// [`is_known_tag`] on bytes, for the lower-case names feedgen writes.
+fn is_known_tag_bytes(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"p" | b"a"
+            | b"li"
+            | b"ul"
+            | b"ol"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"code"
+            | b"pre"
+            | b"em"
+            | b"strong"
+            | b"del"
+            | b"blockquote"
+            | b"hr"
+            | b"br"
+            | b"table"
+            | b"thead"
+            | b"tbody"
+            | b"tr"
+            | b"th"
+            | b"td"
+    )
+}
+
+/// The length of ` href="URL">` at the start of `after` (what follows `<a`)
+/// when URL is a plain http(s) or mailto address: no quote, `&` or `<` in it.
+/// Anything else is left to the general check.
+fn plain_href(after: &[u8]) -> Option<usize> {
+    let url = after.strip_prefix(b" href=\"")?;
+    let close = memchr::memchr(b'"', url)?;
+    let (u, tail) = url.split_at(close);
+    let scheme_ok =
+        u.starts_with(b"https://") || u.starts_with(b"http://") || u.starts_with(b"mailto:");
+    let plain = !u.iter().any(|&c| c == b'&' || c == b'<' || c == b'>');
+    (scheme_ok && plain && tail.get(1) == Some(&b'>')).then_some(b" href=\"".len() + close + 2)
 }
 
 /// One of [`TAGS`], in any case (feedgen writes them in lower case).
@@ -728,6 +791,14 @@ mod tests {
         assert!(safe_html("<script>alert(1)</script>").is_err());
         assert!(safe_html("<a href=\"javascript:alert(1)\">x</a>").is_err());
         assert!(safe_html("<a href=\"https://x\" onclick=\"x\">x</a>").is_err());
+        // Past the byte-level fast paths (plain_href, is_known_tag_bytes).
+        assert!(safe_html("<a href=\"https://x\"onclick=\"x\">x</a>").is_err());
+        assert!(safe_html("<a href=\"https://x>\">x</a>").is_err());
+        assert!(safe_html("<a href=\"javascript:x\">x</a>").is_err());
+        assert!(safe_html("<a href=\"https://x/?a=1&amp;b=2\">x</a>").is_ok());
+        assert!(safe_html("<A HREF=\"https://x\">x</A><LI></LI>").is_ok());
+        assert!(safe_html("<li><scr>").is_err());
+        assert!(safe_html("<li").is_err());
         assert!(safe_html("<img src=x>").is_err());
     }
 
