@@ -130,43 +130,59 @@ struct Job {
     range: std::ops::Range<usize>,
 }
 
-/// Renders and verifies one chunk.
-fn render_chunk(feed: &Feed, doc: &Doc<'_>, items: &[Item]) -> Result<Vec<u8>, Diagnostic> {
-    let err = |e: String| verify_err(&doc.name, e);
-    match &doc.kind {
-        Kind::Rss(pf) => {
-            verify::items_html(items).map_err(|e| verify_err("notes HTML", e))?;
-            let bytes = rss_feed::render_items(feed, items).map_err(|e| err(e.to_string()))?;
-            if cfg!(debug_assertions) {
-                let reference = rss_feed::render_items_with_crate(feed, pf, items);
-                assert!(
-                    reference.is_ok_and(|r| r == bytes),
-                    "{}: items differ from the rss crate's",
-                    doc.name
-                );
-            }
-            verify::rss_chunk(&bytes, items).map_err(err)?;
-            Ok(bytes)
-        }
-        Kind::Atom => {
-            let bytes = atom_feed::render_entries(feed, items).map_err(|e| err(e.to_string()))?;
-            if cfg!(debug_assertions) {
-                let reference = atom_feed::render_entries_with_crate(feed, items);
-                assert!(
-                    reference.is_ok_and(|r| r == bytes),
-                    "{}: entries differ from atom_syndication's",
-                    doc.name
-                );
-            }
-            verify::atom_chunk(&bytes, items).map_err(err)?;
-            Ok(bytes)
-        }
-        Kind::Json => {
-            let bytes = json_feed::render_items(items).map_err(|e| err(e.to_string()))?;
-            verify::json_chunk(&bytes, items).map_err(err)?;
-            Ok(bytes)
-        }
+/// A chunk rendered inside the wrapper its verification reads it in
+/// ([`verify::ChunkFormat`]): the document gets `buf[body]`.
+struct Rendered {
+    buf: Vec<u8>,
+    body: std::ops::Range<usize>,
+}
+
+impl Rendered {
+    fn body(&self) -> &[u8] {
+        &self.buf[self.body.clone()]
     }
+}
+
+/// Renders and verifies one chunk.
+fn render_chunk(feed: &Feed, doc: &Doc<'_>, items: &[Item]) -> Result<Rendered, Diagnostic> {
+    let format = match &doc.kind {
+        Kind::Rss(_) => verify::ChunkFormat::Rss,
+        Kind::Atom => verify::ChunkFormat::Atom,
+        Kind::Json => verify::ChunkFormat::Json,
+    };
+    let notes: usize = items.iter().map(|i| i.content_html.len()).sum();
+    let mut buf = Vec::with_capacity(match format {
+        verify::ChunkFormat::Json => json_feed::size_hint(items),
+        // Both notes renderings, and the rest of an item.
+        verify::ChunkFormat::Rss => notes * 2 + items.len() * 3_072,
+        verify::ChunkFormat::Atom => notes + items.len() * 2_048,
+    });
+    buf.extend_from_slice(format.open());
+    let start = buf.len();
+    match &doc.kind {
+        Kind::Rss(_) => {
+            verify::items_html(items).map_err(|e| verify_err("notes HTML", e))?;
+            rss_feed::render_items_into(&mut buf, feed, items);
+        }
+        Kind::Atom => atom_feed::render_entries_into(&mut buf, feed, items),
+        Kind::Json => json_feed::render_items_into(&mut buf, items),
+    }
+    let body = start..buf.len();
+    buf.extend_from_slice(format.close());
+    if cfg!(debug_assertions) {
+        let reference = match &doc.kind {
+            Kind::Rss(pf) => rss_feed::render_items_with_crate(feed, pf, items).ok(),
+            Kind::Atom => atom_feed::render_entries_with_crate(feed, items).ok(),
+            Kind::Json => json_feed::render_items_with_serde(items).ok(),
+        };
+        assert!(
+            reference.as_deref() == Some(&buf[body.clone()]),
+            "{}: items differ from the crate's",
+            doc.name
+        );
+    }
+    verify::chunk(format, &buf, items).map_err(|e| verify_err(&doc.name, e))?;
+    Ok(Rendered { buf, body })
 }
 
 /// Why assembling stopped: a chunk failed verification, or writing failed (the
@@ -227,7 +243,7 @@ where
     for d in complete {
         done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;
     }
-    let render = |window: &[Job]| -> Result<Vec<Vec<u8>>, Failure> {
+    let render = |window: &[Job]| -> Result<Vec<Rendered>, Failure> {
         window
             .par_iter()
             .map(|j| {
@@ -238,7 +254,7 @@ where
             .map_err(Failure::Verify)
     };
     let mut windows = jobs.chunks(WINDOW);
-    let mut pending: Option<(&[Job], Vec<Vec<u8>>)> = match windows.next() {
+    let mut pending: Option<(&[Job], Vec<Rendered>)> = match windows.next() {
         Some(w) => Some((w, render(w)?)),
         None => None,
     };
@@ -255,7 +271,7 @@ where
                         sinks[d].write_all(b).map_err(|e| Failure::Io(d, e))
                     };
                     put(if j.first { &frame.head } else { frame.sep })?;
-                    put(bytes)?;
+                    put(bytes.body())?;
                     if j.last {
                         put(&frame.tail)?;
                         done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;

@@ -78,10 +78,15 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> std::io::Result<Frame> {
 /// inside a feed (see `write_entry`).
 pub fn render_entries(feed: &Feed, items: &[Item]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(items.len() * 8_000);
-    for i in items {
-        write_entry(&mut out, feed, i);
-    }
+    render_entries_into(&mut out, feed, items);
     Ok(out)
+}
+
+/// [`render_entries`], appended to `out`.
+pub fn render_entries_into(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
+    for i in items {
+        write_entry(out, feed, i);
+    }
 }
 
 /// One `<entry>` as `atom_syndication` writes [`entry`] inside a feed (no

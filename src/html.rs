@@ -271,8 +271,16 @@ pub struct AppleHtml {
 pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize) -> AppleHtml {
     let trailer = trailer(full_link);
     let mut w = AppleWriter::new(limit.saturating_sub(trailer.len()));
+    // Room for a rendering a little over the limit: where writing stops.
+    w.out.reserve(limit + 1_024);
     for e in events {
         w.event(e);
+        // Over the limit the description is cut: past every cut point that
+        // fits (a later one would be further still), so the rest can only be
+        // thrown away.
+        if w.out.len() > limit {
+            break;
+        }
     }
     let html = w.finish();
     let result = if html.len() <= limit {

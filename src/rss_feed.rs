@@ -167,10 +167,15 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
 /// error, never a silent change.
 pub fn render_items(feed: &Feed, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
     let mut out = Vec::with_capacity(items.len() * 10_000);
-    for i in items {
-        write_item(&mut out, feed, i);
-    }
+    render_items_into(&mut out, feed, items);
     Ok(out)
+}
+
+/// [`render_items`], appended to `out`.
+pub fn render_items_into(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
+    for i in items {
+        write_item(out, feed, i);
+    }
 }
 
 /// Whether [`write_item`] writes any `podcast:` element for `i`.

@@ -8,7 +8,7 @@
 //! checked as the reader goes. A build reads each document back piecewise, in
 //! its own context ([`crate::assemble`]): the frame as the document without
 //! items, each chunk of items wrapped as the items of such a document
-//! ([`rss_chunk`], [`atom_chunk`], [`json_chunk`]). Notes HTML is checked with
+//! ([`chunk`], [`ChunkFormat`]). Notes HTML is checked with
 //! [`safe_html`] once per item ([`items_html`]); a payload read back identical to
 //! that checked string is compared as it arrives (escaped text decoded on the
 //! fly, never copied), and any other payload is checked on its own.
@@ -446,38 +446,48 @@ fn html_unescape(s: &str) -> Cow<'_, str> {
     )
 }
 
-/// Runs `check` on `bytes` inside `open` … `close`: a chunk of items checked in
-/// the same context as in its document, by the same reader.
-fn wrapped(
-    open: &[u8],
-    bytes: &[u8],
-    close: &[u8],
-    check: impl FnOnce(&[u8]) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut doc = Vec::with_capacity(open.len() + bytes.len() + close.len());
-    doc.extend_from_slice(open);
-    doc.extend_from_slice(bytes);
-    doc.extend_from_slice(close);
-    check(&doc)
+/// The format of a chunk of items, read back in the same context as in its
+/// document, by the same reader: `<item>`s as the items of a channel, `<entry>`s
+/// as those of a feed, JSON items as the `items` array of an object. The chunk
+/// is rendered between [`Self::open`] and [`Self::close`] (no copy is made to
+/// wrap it) and checked with [`chunk`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkFormat {
+    Rss,
+    Atom,
+    Json,
 }
 
-/// A chunk of `<item>` elements (as spliced into a channel) must read back as
-/// exactly `items`: checked as the items of a channel. Like the `_prechecked`
-/// checks, it takes the items' notes HTML as checked by [`items_html`].
-pub fn rss_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    wrapped(b"<rss><channel>", bytes, b"</channel></rss>", |d| {
-        rss_prechecked(d, items)
-    })
+impl ChunkFormat {
+    pub fn open(self) -> &'static [u8] {
+        match self {
+            ChunkFormat::Rss => b"<rss><channel>",
+            ChunkFormat::Atom => b"<feed>",
+            ChunkFormat::Json => b"{\"items\":[",
+        }
+    }
+    pub fn close(self) -> &'static [u8] {
+        match self {
+            ChunkFormat::Rss => b"</channel></rss>",
+            ChunkFormat::Atom => b"</feed>",
+            ChunkFormat::Json => b"]}",
+        }
+    }
 }
 
-/// [`rss_chunk`] for Atom `<entry>` elements.
-pub fn atom_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    wrapped(b"<feed>", bytes, b"</feed>", |d| atom_prechecked(d, items))
-}
-
-/// [`rss_chunk`] for JSON Feed items (as spliced into the `items` array).
-pub fn json_chunk(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    wrapped(b"{\"items\":[", bytes, b"]}", |d| json_prechecked(d, items))
+/// A chunk wrapped as [`ChunkFormat::open`] + chunk + [`ChunkFormat::close`]
+/// must read back as exactly `items`. Like the `_prechecked` checks, it takes
+/// the items' notes HTML as checked by [`items_html`].
+pub fn chunk(format: ChunkFormat, doc: &[u8], items: &[Item]) -> Result<(), String> {
+    let (open, close) = (format.open(), format.close());
+    if doc.len() < open.len() + close.len() || !doc.starts_with(open) || !doc.ends_with(close) {
+        return Err("chunk is not wrapped for its format".into());
+    }
+    match format {
+        ChunkFormat::Rss => rss_prechecked(doc, items),
+        ChunkFormat::Atom => atom_prechecked(doc, items),
+        ChunkFormat::Json => json_prechecked(doc, items),
+    }
 }
 
 /// The RSS read back must hold exactly these items, in order, with their guids
