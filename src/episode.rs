@@ -991,8 +991,8 @@ impl<'t, 's> EventParser<'t, 's> {
         }
         self.section_seen = true;
         self.pending_bullet = false;
-        let trimmed = plain.trim().to_lowercase();
-        let is_contents = matches!(trimmed.trim_end_matches(':'), "contents" | "目次");
+        let title = plain.trim().trim_end_matches(':');
+        let is_contents = title.eq_ignore_ascii_case("contents") || title == "目次";
         if is_contents && lvl <= 2 {
             self.end_speaker();
             self.contents_level = Some(lvl);

@@ -259,7 +259,7 @@ pub fn find_bare_urls(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut i = 0;
     while i < bytes.len() {
         // Every URL starts with h or H: jump there (most text holds none).
-        match bytes[i..].iter().position(|&b| b == b'h' || b == b'H') {
+        match memchr::memchr2(b'h', b'H', &bytes[i..]) {
             Some(p) => i += p,
             None => break,
         }
@@ -321,7 +321,7 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 pub fn find_mentions(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
-    for (i, _) in text.match_indices('@') {
+    for i in memchr::memchr_iter(b'@', bytes) {
         if i > 0
             && (bytes[i - 1].is_ascii_alphanumeric()
                 || bytes[i - 1] == b'_'
