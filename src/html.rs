@@ -314,22 +314,102 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
 
 /// Whether the Apple rendering of `events` fits in `limit` bytes, i.e. whether
 /// [`render_apple`] would leave it whole: its length, counted without writing
-/// it (for `check`, which reports a cut but publishes nothing).
+/// it (for `check`, which reports a cut but publishes nothing). The count
+/// follows [`AppleWriter`]'s rules (which Starts open an element, a `p` in a
+/// written `p` unwritten, ` | ` between table cells); debug builds and the
+/// tests compare it with the rendering.
 pub fn apple_fits(events: &[Event<'_>], limit: usize) -> bool {
-    let mut w = AppleWriter::new(limit);
-    w.measure = true;
-    for e in events {
-        w.event(e);
-        // The count only grows: once over, the rest cannot make it fit.
-        if w.measured > limit {
-            debug_assert!(render_apple(events, None, limit).truncated);
-            return false;
-        }
-    }
-    w.finish();
-    let fits = w.measured <= limit;
+    let fits = apple_len_within(events, limit).is_some();
     debug_assert_eq!(fits, !render_apple(events, None, limit).truncated);
     fits
+}
+
+/// The length of the Apple rendering of `events`, or None once it is over
+/// `limit` (the count only grows).
+fn apple_len_within(events: &[Event<'_>], limit: usize) -> Option<usize> {
+    fn text_len(s: &str) -> usize {
+        s.len()
+            + s.bytes()
+                .map(|b| match b {
+                    b'&' => 4,
+                    b'<' | b'>' => 3,
+                    _ => 0,
+                })
+                .sum::<usize>()
+    }
+    fn attr_len(s: &str) -> usize {
+        s.len()
+            + s.bytes()
+                .map(|b| match b {
+                    b'&' | b'\'' => 4,
+                    b'"' => 5,
+                    b'<' | b'>' => 3,
+                    _ => 0,
+                })
+                .sum::<usize>()
+    }
+    // Per Start: whether it opened an element; the open elements, and whether
+    // their tags are written.
+    let mut starts: Vec<bool> = Vec::with_capacity(32);
+    let mut open: Vec<(Elem, bool)> = Vec::with_capacity(32);
+    let mut cells = 0usize;
+    let mut n = 0usize;
+    for e in events {
+        match e {
+            Event::Start(t) => {
+                let tag = match t {
+                    Tag::Paragraph
+                    | Tag::Heading { .. }
+                    | Tag::CodeBlock(_)
+                    | Tag::TableRow
+                    | Tag::TableHead => {
+                        cells = 0;
+                        Some((Elem::P, ""))
+                    }
+                    Tag::List(None) => Some((Elem::Ul, "")),
+                    Tag::List(Some(_)) => Some((Elem::Ol, "")),
+                    Tag::Item => Some((Elem::Li, "")),
+                    Tag::Link { dest_url, .. } => Some((Elem::A, &**dest_url)),
+                    Tag::TableCell => {
+                        if cells > 0 {
+                            n += " | ".len();
+                        }
+                        cells += 1;
+                        None
+                    }
+                    _ => None,
+                };
+                starts.push(tag.is_some());
+                if let Some((tag, href)) = tag {
+                    let written = !(tag == Elem::P && open.last() == Some(&(Elem::P, true)));
+                    if tag == Elem::A {
+                        n += "<a href=\"\">".len() + attr_len(href);
+                    } else if written {
+                        n += tag.name().len() + 2;
+                    }
+                    open.push((tag, written));
+                }
+            }
+            Event::End(_) if starts.pop().unwrap_or(false) => {
+                if let Some((tag, true)) = open.pop() {
+                    n += tag.name().len() + 3;
+                }
+            }
+            Event::Text(s) | Event::Code(s) => n += text_len(s),
+            Event::SoftBreak | Event::HardBreak => n += 1,
+            _ => {}
+        }
+        if n > limit {
+            return None;
+        }
+    }
+    // What is still open is closed at the end.
+    n += open
+        .iter()
+        .filter(|(_, written)| *written)
+        .map(|(tag, _)| tag.name().len() + 3)
+        .sum::<usize>();
+    (n <= limit).then_some(n)
 }
 
 /// "Full show notes" (or `…`) after a cut description.
@@ -379,9 +459,6 @@ impl Elem {
 /// so the last cut point within the budget is the one the tree walk finds.
 struct AppleWriter {
     out: String,
-    /// Only count the bytes the rendering would have (see [`apple_fits`]).
-    measure: bool,
-    measured: usize,
     budget: usize,
     /// Open elements: tag (`None` for a link) and whether its tags are written.
     /// Open elements: which, whether its tags are written, and where its
@@ -407,8 +484,6 @@ impl AppleWriter {
     fn new(budget: usize) -> Self {
         AppleWriter {
             out: String::new(),
-            measure: false,
-            measured: 0,
             budget,
             stack: Vec::new(),
             opened: Vec::new(),
@@ -455,35 +530,18 @@ impl AppleWriter {
     fn end_text(&mut self) {
         if self.in_text {
             self.in_text = false;
-            if !self.measure {
-                self.child_ended();
-            }
+            self.child_ended();
         }
     }
 
     fn text(&mut self, s: &str) {
         self.in_text = true;
-        if self.measure {
-            self.measured += s
-                .bytes()
-                .map(|b| match b {
-                    b'&' => 5,
-                    b'<' | b'>' => 4,
-                    _ => 1,
-                })
-                .sum::<usize>();
-        } else {
-            escape_text(s, &mut self.out);
-        }
+        escape_text(s, &mut self.out);
     }
 
     /// Appends markup (already escaped).
     fn markup(&mut self, s: &str) {
-        if self.measure {
-            self.measured += s.len();
-        } else {
-            self.out.push_str(s);
-        }
+        self.out.push_str(s);
     }
 
     fn open(&mut self, tag: Elem, href: &str) {
@@ -492,18 +550,6 @@ impl AppleWriter {
         let parent_p = matches!(self.stack.last(), Some((Elem::P, true, _)));
         let written = !(tag == Elem::P && parent_p);
         match tag {
-            Elem::A if self.measure => {
-                let escaped: usize = href
-                    .bytes()
-                    .map(|b| match b {
-                        b'&' | b'"' => 5,
-                        b'<' | b'>' => 4,
-                        b'\'' => 5,
-                        _ => 1,
-                    })
-                    .sum();
-                self.measured += "<a href=\"\">".len() + escaped;
-            }
             Elem::A => {
                 self.out.push_str("<a href=\"");
                 escape_attr(href, &mut self.out);
@@ -537,9 +583,7 @@ impl AppleWriter {
             self.markup(tag.name());
             self.markup(">");
         }
-        if !self.measure {
-            self.child_ended();
-        }
+        self.child_ended();
     }
 
     fn event(&mut self, e: &Event<'_>) {
@@ -696,6 +740,49 @@ mod tests {
 
     fn ev(md: &str) -> Vec<Event<'static>> {
         Parser::new(md).map(|e| e.into_static()).collect()
+    }
+
+    /// [`apple_len_within`] counts exactly what [`render_apple`] writes: on the
+    /// real show notes of the corpus and the hostile inputs, and on constructs
+    /// the corpus lacks, each rendering fits a limit of its own length and not
+    /// one byte less.
+    #[test]
+    fn apple_length_is_the_rendering_s_length() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<String> = ["tests/corpus/tgik", "tests/hostile", "episodes"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        assert!(docs.len() > 150, "{} documents", docs.len());
+        docs.push("| a & b | <c> |\n|---|:-:|\n| 1 | 2 |\n| 3 |\n\n- x\n\n  > q\n  >\n  > r\n- [l](https://a/?q=%22&x='1') `c<d>`\n\n1. o\n2. p\n\n```sh\na && b\n```\n# H\nline  \nbreak".into());
+        docs.push("[q](<https://a/\"b'c&d>) text [r](https://a/\"b) <https://x/\"y>".into());
+        docs.push(String::new());
+        let mut checked = 0;
+        for md in &docs {
+            // As the episode parser hands them over: raw HTML is text.
+            let events: Vec<Event<'_>> = Parser::new_ext(md, crate::episode::markdown_options())
+                .map(|e| match e {
+                    Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+                    e => e,
+                })
+                .collect();
+            let whole = render_apple(&events, None, 1 << 30).html;
+            assert_eq!(
+                apple_len_within(&events, usize::MAX),
+                Some(whole.len()),
+                "{md}"
+            );
+            assert!(apple_fits(&events, whole.len()));
+            if !whole.is_empty() {
+                assert!(!apple_fits(&events, whole.len() - 1), "{md}");
+                assert_eq!(apple_len_within(&events, whole.len() - 1), None);
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, docs.len());
     }
 
     #[test]
