@@ -578,7 +578,10 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
         match output::create_staged(dir, &d.name) {
             Ok((s, f)) => {
                 staged.push(s);
-                sinks.push(std::io::BufWriter::with_capacity(1 << 16, f));
+                sinks.push(std::io::BufWriter::with_capacity(
+                    1 << 16,
+                    output::Staging::new(f),
+                ));
             }
             Err(e) => {
                 cleanup(&staged);
@@ -594,7 +597,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             let mut syncs = Vec::new();
             let written = assemble::write_all(feed, &docs, &mut sinks, |d, w, len| {
                 w.flush()?;
-                let file = w.get_ref().try_clone()?;
+                let file = w.get_ref().file().try_clone()?;
                 syncs.push((
                     d,
                     scope.spawn(move || -> std::io::Result<()> {

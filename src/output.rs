@@ -46,6 +46,66 @@ pub fn try_lock_dir(dir: &Path) -> std::io::Result<Option<DirLock>> {
     }
 }
 
+/// A staged file being written: every [`WRITEBACK_STEP`] bytes it asks the
+/// kernel to start writing them to disk (Linux `sync_file_range`, which does
+/// not wait), so the sync before publishing finds little left to do. At 10k
+/// episodes the last document's sync otherwise took ~30 ms after everything
+/// else was done; not syncing at all is no way out, as ext4 then flushes the
+/// data in the rename.
+pub struct Staging {
+    file: File,
+    written: u64,
+    started: u64,
+}
+
+/// How much is written between two writeback requests.
+pub const WRITEBACK_STEP: u64 = 8 << 20;
+
+impl Staging {
+    pub fn new(file: File) -> Self {
+        Staging {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a plain system call on a file descriptor this value owns; the
+        // range lies within what was written. Only a hint: errors are ignored
+        // (the sync before publishing reports any).
+        unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                self.started as libc::off64_t,
+                (self.written - self.started) as libc::off64_t,
+                libc::SYNC_FILE_RANGE_WRITE,
+            );
+        }
+        self.started = self.written;
+    }
+    #[cfg(not(target_os = "linux"))]
+    fn start_writeback(&mut self) {}
+}
+
+impl std::io::Write for Staging {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_STEP {
+            self.start_writeback();
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// A document written to a temporary file in the output directory (a dot file,
 /// named after the process), not yet visible under its own name.
 #[derive(Debug, Clone)]
