@@ -136,8 +136,12 @@ pub struct ParsedEpisode<'t> {
     pub speakers: Vec<SpeakerSection>,
     pub topics: Vec<Topic>,
     pub links: Vec<LinkRef>,
-    /// Sanitized show notes, ready to render.
+    /// Sanitized show notes, ready to render (empty in release builds when
+    /// parsed with [`NotesMode::CountApple`]).
     pub notes: Vec<Event<'t>>,
+    /// Parsed with [`NotesMode::CountApple`]: whether the Apple description
+    /// fits [`crate::html::APPLE_LIMIT`] whole.
+    pub apple_fits: Option<bool>,
     /// A YouTube link found in a raw-HTML thumbnail embed (shown as text).
     pub html_video: Option<String>,
     pub diags: Vec<Diagnostic>,
@@ -157,7 +161,29 @@ pub fn number_from_slug(slug: &str) -> Option<u32> {
 }
 
 /// Parses one episode file. `text` is the whole decoded file.
+/// What the parser does with the sanitized notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotesMode {
+    /// Keep them, for the HTML renderings (`build`).
+    Keep,
+    /// Only count the Apple description's length as they are produced
+    /// (`check`, which renders nothing): [`ParsedEpisode::apple_fits`] is set
+    /// and the notes are left empty (kept in debug builds, to compare).
+    CountApple,
+}
+
 pub fn parse<'t>(file: FileId, slug: &str, text: &'t str, show: &Show) -> ParsedEpisode<'t> {
+    parse_with(file, slug, text, show, NotesMode::Keep)
+}
+
+/// [`parse`], with the notes kept or only counted.
+pub fn parse_with<'t>(
+    file: FileId,
+    slug: &str,
+    text: &'t str,
+    show: &Show,
+    mode: NotesMode,
+) -> ParsedEpisode<'t> {
     let mut diags = Vec::new();
     scan_characters(file, text, &mut diags);
     scan_fullwidth_bullets(file, text, &mut diags);
@@ -173,7 +199,13 @@ pub fn parse<'t>(file: FileId, slug: &str, text: &'t str, show: &Show) -> Parsed
         diags,
         // The synthetic shows have one event per 10.6-12 bytes of file: growing
         // the list from empty copied it a dozen times per episode.
-        out: Vec::with_capacity(text.len() / 10),
+        out: if mode == NotesMode::Keep || cfg!(debug_assertions) {
+            Vec::with_capacity(text.len() / 10)
+        } else {
+            Vec::new()
+        },
+        apple: (mode == NotesMode::CountApple)
+            .then(|| crate::html::AppleLen::new(crate::html::APPLE_LIMIT)),
         ..EventParser::default_for(file, text, show)
     };
     let body = &text[split.body_start..];
@@ -183,6 +215,14 @@ pub fn parse<'t>(file: FileId, slug: &str, text: &'t str, show: &Show) -> Parsed
         p.feed(ev, r);
     }
     p.finish();
+    let apple_fits = p.apple.take().map(|a| a.finish().is_some());
+    if let Some(fits) = apple_fits {
+        debug_assert_eq!(
+            fits,
+            crate::html::apple_fits(&p.out, crate::html::APPLE_LIMIT),
+            "the Apple length counted while parsing differs from the notes'"
+        );
+    }
     ParsedEpisode {
         file,
         slug: slug.to_string(),
@@ -194,6 +234,7 @@ pub fn parse<'t>(file: FileId, slug: &str, text: &'t str, show: &Show) -> Parsed
         topics: p.topics,
         links: p.links,
         notes: p.out,
+        apple_fits,
         html_video: p.html_video,
         diags: p.diags,
     }
@@ -311,7 +352,12 @@ struct EventParser<'t, 's> {
     text: &'t str,
     show: &'s Show,
     diags: Vec<Diagnostic>,
+    /// The sanitized notes (kept unless only counted, see [`NotesMode`]).
     out: Vec<Event<'t>>,
+    /// [`NotesMode::CountApple`]: the Apple description's length so far.
+    apple: Option<crate::html::AppleLen>,
+    /// The last event emitted was a soft break.
+    last_soft_break: bool,
 
     heading: Option<EpisodeHeading>,
     heading_buf: Option<HeadingBuf<'t>>,
@@ -355,6 +401,8 @@ impl<'t, 's> EventParser<'t, 's> {
             show,
             diags: Vec::new(),
             out: Vec::new(),
+            apple: None,
+            last_soft_break: false,
             heading: None,
             heading_buf: None,
             section_seen: false,
@@ -381,6 +429,23 @@ impl<'t, 's> EventParser<'t, 's> {
             depth: 0,
             depth_reported: false,
             emitting_heading: false,
+        }
+    }
+
+    /// Hands one sanitized notes event on: kept, or counted (see [`NotesMode`]).
+    fn emit(&mut self, ev: Event<'t>) {
+        self.last_soft_break = matches!(ev, Event::SoftBreak);
+        match &mut self.apple {
+            Some(a) => {
+                // Once over the limit the count cannot come back under it.
+                if !a.over() {
+                    a.event(&ev);
+                }
+                if cfg!(debug_assertions) {
+                    self.out.push(ev);
+                }
+            }
+            None => self.out.push(ev),
         }
     }
 
@@ -493,9 +558,9 @@ impl<'t, 's> EventParser<'t, 's> {
             );
         }
         if keep {
-            self.out.push(ev);
+            self.emit(ev);
         } else if is_item {
-            self.out.push(Event::Text(CowStr::Borrowed(" ")));
+            self.emit(Event::Text(CowStr::Borrowed(" ")));
         }
         self.container_kept.push(keep);
     }
@@ -506,7 +571,7 @@ impl<'t, 's> EventParser<'t, 's> {
             self.depth = self.depth.saturating_sub(1);
         }
         if kept {
-            self.out.push(ev);
+            self.emit(ev);
         }
     }
 
@@ -558,12 +623,12 @@ impl<'t, 's> EventParser<'t, 's> {
                     self.mark_content();
                 }
                 if self.code_block {
-                    self.out.push(Event::Text(t));
+                    self.emit(Event::Text(t));
                 } else if let Some(f) = self.link_stack.last_mut() {
                     f.text.push_str(&t);
                     f.emitted_text |= !t.is_empty();
                     self.capture_header(&t, true);
-                    self.out.push(Event::Text(t));
+                    self.emit(Event::Text(t));
                 } else {
                     if self.pending_bullet && !t.trim().is_empty() {
                         self.bullet_without_link(&t);
@@ -581,7 +646,7 @@ impl<'t, 's> EventParser<'t, 's> {
                     f.emitted_text = true;
                 }
                 self.capture_header(&c, !self.link_stack.is_empty());
-                self.out.push(Event::Code(c));
+                self.emit(Event::Code(c));
             }
             Event::InlineHtml(h) | Event::Html(h) => {
                 if h.trim_start().starts_with("<!--") {
@@ -596,7 +661,7 @@ impl<'t, 's> EventParser<'t, 's> {
                     f.text.push_str(&h);
                     f.emitted_text = true;
                 }
-                self.out.push(Event::Text(h));
+                self.emit(Event::Text(h));
             }
             Event::Start(Tag::CodeBlock(k)) => {
                 self.mark_content();
@@ -608,22 +673,22 @@ impl<'t, 's> EventParser<'t, 's> {
                     }
                     k => k,
                 };
-                self.out.push(Event::Start(Tag::CodeBlock(k)));
+                self.emit(Event::Start(Tag::CodeBlock(k)));
             }
             Event::End(TagEnd::CodeBlock) => {
                 self.code_block = false;
-                self.out.push(Event::End(TagEnd::CodeBlock));
+                self.emit(Event::End(TagEnd::CodeBlock));
             }
             Event::TaskListMarker(done) => {
                 let mark = if done { "[x] " } else { "[ ] " };
-                self.out.push(Event::Text(CowStr::Borrowed(mark)));
+                self.emit(Event::Text(CowStr::Borrowed(mark)));
             }
             Event::Start(Tag::MetadataBlock(_)) | Event::End(TagEnd::MetadataBlock(_)) => {}
             Event::Rule => {
                 self.mark_content();
-                self.out.push(Event::Rule);
+                self.emit(Event::Rule);
             }
-            other => self.out.push(other),
+            other => self.emit(other),
         }
     }
 
@@ -669,9 +734,9 @@ impl<'t, 's> EventParser<'t, 's> {
         self.report_raw_html(r.clone());
         self.harvest_video(&visible);
         let text = self.clean(CowStr::from(visible.trim().to_string()));
-        self.out.push(Event::Start(Tag::Paragraph));
-        self.out.push(Event::Text(text));
-        self.out.push(Event::End(TagEnd::Paragraph));
+        self.emit(Event::Start(Tag::Paragraph));
+        self.emit(Event::Text(text));
+        self.emit(Event::End(TagEnd::Paragraph));
     }
 
     /// A link that starts a line at column 1 inside a list item was meant as a new
@@ -681,7 +746,7 @@ impl<'t, 's> EventParser<'t, 's> {
             return;
         }
         let at_line_start = r.start > 0 && self.text.as_bytes()[r.start - 1] == b'\n';
-        let after_break = matches!(self.out.last(), Some(Event::SoftBreak));
+        let after_break = self.last_soft_break;
         if at_line_start && after_break {
             self.diag(
                 Rule::LazyContinuation,
@@ -714,7 +779,7 @@ impl<'t, 's> EventParser<'t, 's> {
             } else {
                 CowStr::from(url.clone())
             };
-            self.out.push(Event::Start(Tag::Link {
+            self.emit(Event::Start(Tag::Link {
                 link_type: if image { LinkType::Inline } else { link_type },
                 dest_url,
                 title: self.clean(title),
@@ -742,9 +807,9 @@ impl<'t, 's> EventParser<'t, 's> {
         text.truncate(text.trim_end().len());
         text.drain(..text.len() - text.trim_start().len());
         if f.image && !f.emitted_text {
-            self.out.push(Event::Text(CowStr::Borrowed("image")));
+            self.emit(Event::Text(CowStr::Borrowed("image")));
         }
-        self.out.push(Event::End(TagEnd::Link));
+        self.emit(Event::End(TagEnd::Link));
         if text.is_empty() && !f.image {
             self.diag(
                 Rule::EmptyLinkText,
@@ -885,7 +950,7 @@ impl<'t, 's> EventParser<'t, 's> {
             })
             .collect();
         if urls.is_empty() && mentions.is_empty() {
-            self.out.push(Event::Text(t));
+            self.emit(Event::Text(t));
             return;
         }
         let mut pieces: Vec<(Range<usize>, Option<String>)> = Vec::new();
@@ -902,8 +967,7 @@ impl<'t, 's> EventParser<'t, 's> {
                 continue;
             }
             if piece.start > pos {
-                self.out
-                    .push(Event::Text(CowStr::from(s[pos..piece.start].to_string())));
+                self.emit(Event::Text(CowStr::from(s[pos..piece.start].to_string())));
             }
             let label = &s[piece.clone()];
             let span = at(piece.start, piece.len());
@@ -917,23 +981,22 @@ impl<'t, 's> EventParser<'t, 's> {
             };
             match target {
                 Some(url) => {
-                    self.out.push(Event::Start(Tag::Link {
+                    self.emit(Event::Start(Tag::Link {
                         link_type: LinkType::Autolink,
                         dest_url: CowStr::from(url.clone()),
                         title: CowStr::Borrowed(""),
                         id: CowStr::Borrowed(""),
                     }));
-                    self.out.push(Event::Text(CowStr::from(label.to_string())));
-                    self.out.push(Event::End(TagEnd::Link));
+                    self.emit(Event::Text(CowStr::from(label.to_string())));
+                    self.emit(Event::End(TagEnd::Link));
                     self.record_link(url, label.to_string(), span, true, is_mention);
                 }
-                None => self.out.push(Event::Text(CowStr::from(label.to_string()))),
+                None => self.emit(Event::Text(CowStr::from(label.to_string()))),
             }
             pos = piece.end;
         }
         if pos < s.len() {
-            self.out
-                .push(Event::Text(CowStr::from(s[pos..].to_string())));
+            self.emit(Event::Text(CowStr::from(s[pos..].to_string())));
         }
     }
 
@@ -1074,7 +1137,7 @@ impl<'t, 's> EventParser<'t, 's> {
     }
 
     fn emit_heading(&mut self, level: HeadingLevel, buf: Vec<(Event<'t>, Range<usize>)>) {
-        self.out.push(Event::Start(Tag::Heading {
+        self.emit(Event::Start(Tag::Heading {
             level,
             id: None,
             classes: vec![],
@@ -1089,7 +1152,7 @@ impl<'t, 's> EventParser<'t, 's> {
         }
         self.emitting_heading = false;
         self.pending_bullet = saved;
-        self.out.push(Event::End(TagEnd::Heading(level)));
+        self.emit(Event::End(TagEnd::Heading(level)));
     }
 
     fn start_speaker(
@@ -1194,7 +1257,7 @@ impl<'t, 's> EventParser<'t, 's> {
         }
         while let Some(f) = self.link_stack.pop() {
             if f.kept {
-                self.out.push(Event::End(TagEnd::Link));
+                self.emit(Event::End(TagEnd::Link));
             }
         }
         self.end_speaker();

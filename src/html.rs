@@ -314,10 +314,8 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
 
 /// Whether the Apple rendering of `events` fits in `limit` bytes, i.e. whether
 /// [`render_apple`] would leave it whole: its length, counted without writing
-/// it (for `check`, which reports a cut but publishes nothing). The count
-/// follows [`AppleWriter`]'s rules (which Starts open an element, a `p` in a
-/// written `p` unwritten, ` | ` between table cells); debug builds and the
-/// tests compare it with the rendering.
+/// it (for `check`, which reports a cut but publishes nothing; see
+/// [`AppleLen`]).
 pub fn apple_fits(events: &[Event<'_>], limit: usize) -> bool {
     let fits = apple_len_within(events, limit).is_some();
     debug_assert_eq!(fits, !render_apple(events, None, limit).truncated);
@@ -325,36 +323,72 @@ pub fn apple_fits(events: &[Event<'_>], limit: usize) -> bool {
 }
 
 /// The length of the Apple rendering of `events`, or None once it is over
-/// `limit` (the count only grows).
+/// `limit`.
 fn apple_len_within(events: &[Event<'_>], limit: usize) -> Option<usize> {
-    fn text_len(s: &str) -> usize {
-        s.len()
-            + s.bytes()
-                .map(|b| match b {
-                    b'&' => 4,
-                    b'<' | b'>' => 3,
-                    _ => 0,
-                })
-                .sum::<usize>()
-    }
-    fn attr_len(s: &str) -> usize {
-        s.len()
-            + s.bytes()
-                .map(|b| match b {
-                    b'&' | b'\'' => 4,
-                    b'"' => 5,
-                    b'<' | b'>' => 3,
-                    _ => 0,
-                })
-                .sum::<usize>()
-    }
-    // Per Start: whether it opened an element; the open elements, and whether
-    // their tags are written.
-    let mut starts: Vec<bool> = Vec::with_capacity(32);
-    let mut open: Vec<(Elem, bool)> = Vec::with_capacity(32);
-    let mut cells = 0usize;
-    let mut n = 0usize;
+    let mut len = AppleLen::new(limit);
     for e in events {
+        len.event(e);
+        if len.over() {
+            return None;
+        }
+    }
+    len.finish()
+}
+
+/// The length of the Apple rendering, counted event by event as the events
+/// are produced (`check` never keeps them). It follows [`AppleWriter`]'s rules
+/// (which Starts open an element, a `p` in a written `p` unwritten, ` | `
+/// between table cells) without its cut points; the tests compare it with the
+/// rendering.
+#[derive(Debug)]
+pub struct AppleLen {
+    limit: usize,
+    n: usize,
+    /// Per Start: whether it opened an element.
+    starts: Vec<bool>,
+    /// The open elements, and whether their tags are written.
+    open: Vec<(Elem, bool)>,
+    cells: usize,
+}
+
+impl AppleLen {
+    pub fn new(limit: usize) -> Self {
+        AppleLen {
+            limit,
+            n: 0,
+            starts: Vec::with_capacity(32),
+            open: Vec::with_capacity(32),
+            cells: 0,
+        }
+    }
+
+    /// Over the limit already: the count only grows, so it stays over.
+    pub fn over(&self) -> bool {
+        self.n > self.limit
+    }
+
+    pub fn event(&mut self, e: &Event<'_>) {
+        fn text_len(s: &str) -> usize {
+            s.len()
+                + s.bytes()
+                    .map(|b| match b {
+                        b'&' => 4,
+                        b'<' | b'>' => 3,
+                        _ => 0,
+                    })
+                    .sum::<usize>()
+        }
+        fn attr_len(s: &str) -> usize {
+            s.len()
+                + s.bytes()
+                    .map(|b| match b {
+                        b'&' | b'\'' => 4,
+                        b'"' => 5,
+                        b'<' | b'>' => 3,
+                        _ => 0,
+                    })
+                    .sum::<usize>()
+        }
         match e {
             Event::Start(t) => {
                 let tag = match t {
@@ -363,7 +397,7 @@ fn apple_len_within(events: &[Event<'_>], limit: usize) -> Option<usize> {
                     | Tag::CodeBlock(_)
                     | Tag::TableRow
                     | Tag::TableHead => {
-                        cells = 0;
+                        self.cells = 0;
                         Some((Elem::P, ""))
                     }
                     Tag::List(None) => Some((Elem::Ul, "")),
@@ -371,45 +405,48 @@ fn apple_len_within(events: &[Event<'_>], limit: usize) -> Option<usize> {
                     Tag::Item => Some((Elem::Li, "")),
                     Tag::Link { dest_url, .. } => Some((Elem::A, &**dest_url)),
                     Tag::TableCell => {
-                        if cells > 0 {
-                            n += " | ".len();
+                        if self.cells > 0 {
+                            self.n += " | ".len();
                         }
-                        cells += 1;
+                        self.cells += 1;
                         None
                     }
                     _ => None,
                 };
-                starts.push(tag.is_some());
+                self.starts.push(tag.is_some());
                 if let Some((tag, href)) = tag {
-                    let written = !(tag == Elem::P && open.last() == Some(&(Elem::P, true)));
+                    let written = !(tag == Elem::P && self.open.last() == Some(&(Elem::P, true)));
                     if tag == Elem::A {
-                        n += "<a href=\"\">".len() + attr_len(href);
+                        self.n += "<a href=\"\">".len() + attr_len(href);
                     } else if written {
-                        n += tag.name().len() + 2;
+                        self.n += tag.name().len() + 2;
                     }
-                    open.push((tag, written));
+                    self.open.push((tag, written));
                 }
             }
-            Event::End(_) if starts.pop().unwrap_or(false) => {
-                if let Some((tag, true)) = open.pop() {
-                    n += tag.name().len() + 3;
+            Event::End(_) if self.starts.pop().unwrap_or(false) => {
+                if let Some((tag, true)) = self.open.pop() {
+                    self.n += tag.name().len() + 3;
                 }
             }
-            Event::Text(s) | Event::Code(s) => n += text_len(s),
-            Event::SoftBreak | Event::HardBreak => n += 1,
+            Event::Text(s) | Event::Code(s) => self.n += text_len(s),
+            Event::SoftBreak | Event::HardBreak => self.n += 1,
             _ => {}
         }
-        if n > limit {
-            return None;
-        }
     }
-    // What is still open is closed at the end.
-    n += open
-        .iter()
-        .filter(|(_, written)| *written)
-        .map(|(tag, _)| tag.name().len() + 3)
-        .sum::<usize>();
-    (n <= limit).then_some(n)
+
+    /// The whole length (what is still open is closed at the end), or None
+    /// when it is over the limit.
+    pub fn finish(self) -> Option<usize> {
+        let n = self.n
+            + self
+                .open
+                .iter()
+                .filter(|(_, written)| *written)
+                .map(|(tag, _)| tag.name().len() + 3)
+                .sum::<usize>();
+        (n <= self.limit).then_some(n)
+    }
 }
 
 /// "Full show notes" (or `…`) after a cut description.

@@ -390,7 +390,13 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
                 let id = FileId(first + i as u32);
                 match read_episode(&canon_root, p, max) {
                     Ok(text) => {
-                        let mut parsed = episode::parse(id, &p.slug, &text, &show);
+                        // `check` renders nothing: the notes are only counted.
+                        let mode = if render {
+                            episode::NotesMode::Keep
+                        } else {
+                            episode::NotesMode::CountApple
+                        };
+                        let mut parsed = episode::parse_with(id, &p.slug, &text, &show, mode);
                         let mut d = std::mem::take(&mut parsed.diags);
                         let (r, mut vd) =
                             validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);

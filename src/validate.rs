@@ -191,7 +191,9 @@ impl Resolver<'_, '_> {
         } else {
             html::AppleHtml {
                 html: String::new(),
-                truncated: !html::apple_fits(&ep.notes, html::APPLE_LIMIT),
+                truncated: !ep
+                    .apple_fits
+                    .unwrap_or_else(|| html::apple_fits(&ep.notes, html::APPLE_LIMIT)),
             }
         };
         if apple.truncated {
