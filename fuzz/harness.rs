@@ -64,6 +64,28 @@ pub fn episode_target(data: &[u8]) {
     };
     let now = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00+00:00").unwrap();
     let parsed = episode::parse(FileId(1), "001", &text, show);
+    // `check` parses without keeping the notes and counts the Apple
+    // description's length instead: it must say what the notes say.
+    let counted = episode::parse_with(
+        FileId(1),
+        "001",
+        &text,
+        show,
+        episode::NotesMode::CountApple,
+    );
+    assert_eq!(
+        counted.apple_fits,
+        Some(feedgen::html::apple_fits(
+            &parsed.notes,
+            feedgen::html::APPLE_LIMIT
+        )),
+        "the Apple length counted while parsing differs"
+    );
+    assert_eq!(
+        counted.diags.len(),
+        parsed.diags.len(),
+        "check and build parse alike"
+    );
     let mut errors = parsed.diags.iter().any(|d| d.severity == Severity::Error) || !decoded;
     // A directory with no media files: relative audio paths simply do not resolve.
     let root = Path::new("/nonexistent-feedgen-fuzz-root");

@@ -398,28 +398,10 @@ impl AppleLen {
         }
         match e {
             Event::Start(t) => {
-                let tag = match t {
-                    Tag::Paragraph
-                    | Tag::Heading { .. }
-                    | Tag::CodeBlock(_)
-                    | Tag::TableRow
-                    | Tag::TableHead => {
-                        self.cells = 0;
-                        Some((Elem::P, ""))
-                    }
-                    Tag::List(None) => Some((Elem::Ul, "")),
-                    Tag::List(Some(_)) => Some((Elem::Ol, "")),
-                    Tag::Item => Some((Elem::Li, "")),
-                    Tag::Link { dest_url, .. } => Some((Elem::A, &**dest_url)),
-                    Tag::TableCell => {
-                        if self.cells > 0 {
-                            self.n += " | ".len();
-                        }
-                        self.cells += 1;
-                        None
-                    }
-                    _ => None,
-                };
+                let (tag, sep) = apple_start(t, &mut self.cells);
+                if sep {
+                    self.n += CELL_SEP.len();
+                }
                 self.starts.push(tag.is_some());
                 if let Some((tag, href)) = tag {
                     let written = !(tag == Elem::P && self.open.last() == Some(&(Elem::P, true)));
@@ -468,6 +450,37 @@ fn trailer(full_link: Option<&str>) -> String {
         None => trailer.push_str("<p>…</p>"),
     }
     trailer
+}
+
+/// Between the cells of a table row in the Apple rendering (a row is a `p`).
+const CELL_SEP: &str = " | ";
+
+/// What a Start event does in the Apple rendering, for the writer and for
+/// [`AppleLen`] alike: the element it opens (with a link's href), if any, and
+/// whether [`CELL_SEP`] goes before it (a table cell after the first of its
+/// row; `cells` counts them, and a block that becomes a `p` starts again).
+/// Emphasis, quotes and the like open nothing: only their content is written.
+fn apple_start<'e>(t: &'e Tag<'_>, cells: &mut usize) -> (Option<(Elem, &'e str)>, bool) {
+    let open = |e: Elem| (Some((e, "")), false);
+    match t {
+        Tag::Paragraph
+        | Tag::Heading { .. }
+        | Tag::CodeBlock(_)
+        | Tag::TableRow
+        | Tag::TableHead => {
+            *cells = 0;
+            open(Elem::P)
+        }
+        Tag::List(None) => open(Elem::Ul),
+        Tag::List(Some(_)) => open(Elem::Ol),
+        Tag::Item => open(Elem::Li),
+        Tag::Link { dest_url, .. } => (Some((Elem::A, dest_url)), false),
+        Tag::TableCell => {
+            *cells += 1;
+            (None, *cells > 1)
+        }
+        _ => (None, false),
+    }
 }
 
 /// An element of the Apple rendering (an enum: compared on every event).
@@ -633,28 +646,10 @@ impl AppleWriter {
     fn event(&mut self, e: &Event<'_>) {
         match e {
             Event::Start(t) => {
-                let tag = match t {
-                    Tag::Paragraph
-                    | Tag::Heading { .. }
-                    | Tag::CodeBlock(_)
-                    | Tag::TableRow
-                    | Tag::TableHead => {
-                        self.cells = 0;
-                        Some((Elem::P, ""))
-                    }
-                    Tag::List(None) => Some((Elem::Ul, "")),
-                    Tag::List(Some(_)) => Some((Elem::Ol, "")),
-                    Tag::Item => Some((Elem::Li, "")),
-                    Tag::Link { dest_url, .. } => Some((Elem::A, &**dest_url)),
-                    Tag::TableCell => {
-                        if self.cells > 0 {
-                            self.text(" | ");
-                        }
-                        self.cells += 1;
-                        None
-                    }
-                    _ => None,
-                };
+                let (tag, sep) = apple_start(t, &mut self.cells);
+                if sep {
+                    self.text(CELL_SEP);
+                }
                 self.opened.push(tag.is_some());
                 if let Some((t, href)) = tag {
                     self.open(t, href);
