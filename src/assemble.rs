@@ -162,10 +162,10 @@ fn render_chunk(feed: &Feed, doc: &Doc<'_>, items: &[Item]) -> Result<Rendered, 
     match &doc.kind {
         Kind::Rss(_) => {
             verify::items_html(items).map_err(|e| verify_err("notes HTML", e))?;
-            rss_feed::render_items_into(&mut buf, feed, items);
+            rss_feed::render_items(&mut buf, feed, items);
         }
-        Kind::Atom => atom_feed::render_entries_into(&mut buf, feed, items),
-        Kind::Json => json_feed::render_items_into(&mut buf, items),
+        Kind::Atom => atom_feed::render_entries(&mut buf, feed, items),
+        Kind::Json => json_feed::render_items(&mut buf, items),
     }
     let body = start..buf.len();
     buf.extend_from_slice(format.close());

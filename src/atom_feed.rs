@@ -74,16 +74,10 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> std::io::Result<Frame> {
     })
 }
 
-/// The `<entry>` elements of `items`, byte for byte as the crate writes them
-/// inside a feed (see `write_entry`).
-pub fn render_entries(feed: &Feed, items: &[Item]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(items.len() * 8_000);
-    render_entries_into(&mut out, feed, items);
-    Ok(out)
-}
-
-/// [`render_entries`], appended to `out`.
-pub fn render_entries_into(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
+/// Appends the `<entry>` elements of `items`, byte for byte as the crate writes
+/// them inside a feed (see `write_entry`; debug builds compare every chunk with
+/// [`render_entries_with_crate`]).
+pub fn render_entries(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
     for i in items {
         write_entry(out, feed, i);
     }

@@ -345,7 +345,7 @@ fn apple_len_within(events: &[Event<'_>], limit: usize) -> Option<usize> {
 }
 
 /// The length of the Apple rendering, counted event by event as the events
-/// are produced (`check` never keeps them). It follows [`AppleWriter`]'s rules
+/// are produced (`check` never keeps them). It follows `AppleWriter`'s rules
 /// (which Starts open an element, a `p` in a written `p` unwritten, ` | `
 /// between table cells) without its cut points; the tests compare it with the
 /// rendering.

@@ -139,16 +139,6 @@ pub fn frame(feed: &Feed, feed_json_url: &str) -> std::io::Result<crate::rss_fee
     })
 }
 
-/// The items of `items` as they appear inside the `items` array of the whole
-/// document: `\n    {…}` joined by `,`. Written directly (see [`write_item`]);
-/// debug builds require the bytes of serde_json's pretty printer
-/// ([`render_items_with_serde`]).
-pub fn render_items(items: &[crate::model::Item]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(size_hint(items));
-    render_items_into(&mut out, items);
-    Ok(out)
-}
-
 /// About how many bytes [`render_items`] writes for `items` (escaping adds
 /// a few percent to the notes; the rest of an item is under 2.5 KB).
 pub fn size_hint(items: &[crate::model::Item]) -> usize {
@@ -158,8 +148,11 @@ pub fn size_hint(items: &[crate::model::Item]) -> usize {
         .sum()
 }
 
-/// [`render_items`], appended to `out`.
-pub fn render_items_into(out: &mut Vec<u8>, items: &[crate::model::Item]) {
+/// Appends the items of `items` as they appear inside the `items` array of the
+/// whole document: `\n    {…}` joined by `,`. Written directly (see
+/// `write_item`); debug builds require the bytes of serde_json's pretty
+/// printer ([`render_items_with_serde`]).
+pub fn render_items(out: &mut Vec<u8>, items: &[crate::model::Item]) {
     let start = out.len();
     for (k, i) in items.iter().enumerate() {
         if k > 0 {

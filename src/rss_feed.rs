@@ -161,18 +161,10 @@ pub fn page_frame(feed: &Feed, page: &Page<'_>) -> Result<PageFrame, rss::Error>
     })
 }
 
-/// The `<item>` elements of `items`, exactly as the crate writes them inside the
-/// page's channel: the items are written as a channel of their own with the
-/// page's namespaces, and cut out of it. A chunk that does not splice is an
-/// error, never a silent change.
-pub fn render_items(feed: &Feed, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
-    let mut out = Vec::with_capacity(items.len() * 10_000);
-    render_items_into(&mut out, feed, items);
-    Ok(out)
-}
-
-/// [`render_items`], appended to `out`.
-pub fn render_items_into(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
+/// Appends the `<item>` elements of `items`, byte for byte as the crate writes
+/// them inside the page's channel (see `write_item`; debug builds compare every
+/// chunk with [`render_items_with_crate`]).
+pub fn render_items(out: &mut Vec<u8>, feed: &Feed, items: &[Item]) {
     for i in items {
         write_item(out, feed, i);
     }
