@@ -683,8 +683,14 @@ pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 }
 
 /// [`json`] for items whose HTML [`items_html`] already checked. Items are
-/// checked one by one as serde_json reads them; none is kept.
+/// checked one by one as serde_json reads them; none is kept. The bytes must be
+/// UTF-8 throughout (serde_json checks only the strings it decodes, not those
+/// it skips).
 pub fn json_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
+    if simdutf8::basic::from_utf8(bytes).is_err() {
+        let e = std::str::from_utf8(bytes).expect_err("simdutf8 found an error");
+        return Err(format!("JSON Feed is not UTF-8: {e}"));
+    }
     json_walk(serde_json::Deserializer::from_slice(bytes), items)
 }
 
@@ -851,6 +857,29 @@ mod tests {
             "numeric refs go to the full unescape"
         );
         assert_eq!(match_escaped(b"abc", b"ab"), None);
+    }
+
+    #[test]
+    fn json_items_read_back_strictly() {
+        let now = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap();
+        let mut item = crate::model::Item::placeholder(now);
+        item.id_iri = "urn:x:1".into();
+        item.content_html = "<p>😀 \"q\"</p>".into();
+        let fast = r#"{"items":[{"id":"urn:x:1","content_html":"<p>😀 \"q\"</p>"}]}"#;
+        let escaped = r#"{"items":[{"id":"urn:x:1","content_html":"<p>\ud83d\ude00 \"q\"</p>"}]}"#;
+        let other = r#"{"items":[{"id":"urn:x:1","content_html":"<p>other</p>"}]}"#;
+        let live = r#"{"items":[{"id":"urn:x:1","content_html":"<script>x</script>"}]}"#;
+        let number = r#"{"items":[{"id":"urn:x:1","content_html":12}]}"#;
+        let items = std::slice::from_ref(&item);
+        assert_eq!(json_prechecked(fast.as_bytes(), items), Ok(()));
+        assert_eq!(json_prechecked(escaped.as_bytes(), items), Ok(()));
+        assert_eq!(json_prechecked(other.as_bytes(), items), Ok(()));
+        assert!(json_prechecked(live.as_bytes(), items).is_err());
+        assert!(json_prechecked(number.as_bytes(), items).is_err());
+        // Not UTF-8 in a field the walk skips.
+        let mut bad = fast.as_bytes().to_vec();
+        bad.splice(1..1, *b"\"t\":\"\xff\",");
+        assert!(json_prechecked(&bad, items).unwrap_err().contains("UTF-8"));
     }
 
     #[test]
