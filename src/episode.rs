@@ -931,6 +931,28 @@ impl<'t, 's> EventParser<'t, 's> {
     /// Splits plain text into text, bare-URL links and @mention links.
     fn text_with_autolinks(&mut self, t: CowStr<'t>, r: Range<usize>) {
         let s: &str = &t;
+        let show = self.show;
+        // Bare URLs, then @mentions of known people outside them, each with the
+        // link it becomes (None: the URL itself, after the link policy).
+        let mut pieces: Vec<(Range<usize>, Option<&str>)> = links::find_bare_urls(s)
+            .into_iter()
+            .map(|u| (u, None))
+            .collect();
+        let urls = pieces.len();
+        for (mr, h) in links::find_mentions(s) {
+            let in_url = pieces[..urls]
+                .iter()
+                .any(|(u, _)| u.start <= mr.start && mr.start < u.end);
+            if let Some(href) = show.people.get(h).and_then(|p| p.href.as_deref()) {
+                if !in_url {
+                    pieces.push((mr, Some(href)));
+                }
+            }
+        }
+        if pieces.is_empty() {
+            self.emit(Event::Text(t));
+            return;
+        }
         // Source offset of the text, when the event maps 1:1 onto the file.
         let mapped = self.text.get(r.clone()) == Some(s);
         let at = |off: usize, len: usize| -> Range<usize> {
@@ -940,26 +962,13 @@ impl<'t, 's> EventParser<'t, 's> {
                 r.clone()
             }
         };
-        let urls = links::find_bare_urls(s);
-        let mentions: Vec<(Range<usize>, String, String)> = links::find_mentions(s)
-            .into_iter()
-            .filter(|(mr, _)| !urls.iter().any(|u| u.start <= mr.start && mr.start < u.end))
-            .filter_map(|(mr, h)| {
-                let p = self.show.people.get(h)?;
-                Some((mr, h.to_string(), p.href.clone()?))
-            })
-            .collect();
-        if urls.is_empty() && mentions.is_empty() {
-            self.emit(Event::Text(t));
-            return;
-        }
-        let mut pieces: Vec<(Range<usize>, Option<String>)> = Vec::new();
-        for u in urls {
-            pieces.push((u, None));
-        }
-        for (mr, _, href) in mentions {
-            pieces.push((mr, Some(href)));
-        }
+        // Pieces of the text borrow the file when the text does.
+        let part = |a: usize, b: usize| -> CowStr<'t> {
+            match &t {
+                CowStr::Borrowed(whole) => CowStr::Borrowed(&whole[a..b]),
+                _ => CowStr::from(s[a..b].to_string()),
+            }
+        };
         pieces.sort_by_key(|(p, _)| p.start);
         let mut pos = 0;
         for (piece, mention_href) in pieces {
@@ -967,13 +976,13 @@ impl<'t, 's> EventParser<'t, 's> {
                 continue;
             }
             if piece.start > pos {
-                self.emit(Event::Text(CowStr::from(s[pos..piece.start].to_string())));
+                self.emit(Event::Text(part(pos, piece.start)));
             }
             let label = &s[piece.clone()];
             let span = at(piece.start, piece.len());
             let is_mention = mention_href.is_some();
             let target = match mention_href {
-                Some(h) => Some(h),
+                Some(h) => Some(h.to_string()),
                 None => {
                     self.check_lazy_continuation(&span);
                     self.judge_link(label, span.clone())
@@ -987,16 +996,16 @@ impl<'t, 's> EventParser<'t, 's> {
                         title: CowStr::Borrowed(""),
                         id: CowStr::Borrowed(""),
                     }));
-                    self.emit(Event::Text(CowStr::from(label.to_string())));
+                    self.emit(Event::Text(part(piece.start, piece.end)));
                     self.emit(Event::End(TagEnd::Link));
                     self.record_link(url, label.to_string(), span, true, is_mention);
                 }
-                None => self.emit(Event::Text(CowStr::from(label.to_string()))),
+                None => self.emit(Event::Text(part(piece.start, piece.end))),
             }
             pos = piece.end;
         }
         if pos < s.len() {
-            self.emit(Event::Text(CowStr::from(s[pos..].to_string())));
+            self.emit(Event::Text(part(pos, s.len())));
         }
     }
 
@@ -1032,7 +1041,7 @@ impl<'t, 's> EventParser<'t, 's> {
         buf: Vec<(Event<'t>, Range<usize>)>,
     ) {
         // Speaker names and titles come from here: no character a feed cannot hold.
-        let plain = crate::source::strip_unsafe_chars(&plain_text(&buf)).into_owned();
+        let plain = plain_text(&buf);
         let first_link = buf.iter().find_map(|(e, lr)| match e {
             Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), lr.clone())),
             _ => None,
@@ -1073,8 +1082,10 @@ impl<'t, 's> EventParser<'t, 's> {
         }
         let speaker_level = self.speaker_level.unwrap_or(3);
         let starts_with_at = plain.trim_start().starts_with('@');
+        // The first link's text: a speaker's name, or a topic's title.
+        let mut first_text = first_link.as_ref().map(|_| link_text(&buf));
         let link_is_person = first_link.as_ref().is_some_and(|(url, _)| {
-            let text = link_text(&buf);
+            let text = first_text.as_deref().unwrap_or_default();
             text.trim_start().starts_with('@')
                 || self
                     .show
@@ -1092,8 +1103,8 @@ impl<'t, 's> EventParser<'t, 's> {
         }
         let below_speaker = self.cur_speaker.is_some() && lvl >= speaker_level;
         if first_link.is_some() || (below_speaker && lvl > speaker_level) {
-            let title = match &first_link {
-                Some(_) => link_text(&buf),
+            let title = match first_text.take() {
+                Some(text) => text,
                 None => plain.clone(),
             };
             let span = first_link
@@ -1601,6 +1612,8 @@ fn number_of(s: &str) -> Option<&str> {
     ok.then_some(digits)
 }
 
+/// A heading's text. Speaker names and titles come from here: no character a
+/// feed cannot hold.
 fn plain_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
     let mut s = String::new();
     for (e, _) in buf {
@@ -1611,7 +1624,16 @@ fn plain_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
             _ => {}
         }
     }
-    s
+    without_unsafe_chars(s)
+}
+
+/// `s` with [`crate::source::strip_unsafe_chars`] applied, copied only when
+/// something is removed.
+fn without_unsafe_chars(s: String) -> String {
+    match crate::source::strip_unsafe_chars(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(o) => o,
+    }
 }
 
 fn link_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
@@ -1630,7 +1652,7 @@ fn link_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
         }
     }
     // Speaker names and topic titles: no character a feed cannot hold.
-    crate::source::strip_unsafe_chars(&s).into_owned()
+    without_unsafe_chars(s)
 }
 
 fn strip_comments(html: &str) -> String {

@@ -698,15 +698,17 @@ impl AppleLen {
                     .sum::<usize>()
         }
         fn attr_len(s: &str) -> usize {
-            s.len()
-                + s.bytes()
-                    .map(|b| match b {
-                        b'&' | b'\'' => 4,
-                        b'"' => 5,
-                        b'<' | b'>' => 3,
-                        _ => 0,
-                    })
-                    .sum::<usize>()
+            // What [`escape_attr`] adds per byte, looked up.
+            const EXTRA: [u8; 256] = {
+                let mut t = [0u8; 256];
+                t[b'&' as usize] = 4;
+                t[b'\'' as usize] = 4;
+                t[b'"' as usize] = 5;
+                t[b'<' as usize] = 3;
+                t[b'>' as usize] = 3;
+                t
+            };
+            s.len() + s.bytes().map(|b| EXTRA[b as usize] as usize).sum::<usize>()
         }
         match e {
             Event::Start(t) => {
