@@ -63,7 +63,22 @@ pub fn escape_text(s: &str, out: &mut String) {
     out.push_str(&s[start..]);
 }
 
+/// Attribute escaping: hrefs rarely hold any of `& < > " '`, and are then
+/// copied whole.
 pub fn escape_attr(s: &str, out: &mut String) {
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'&' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t
+    };
+    if !s.bytes().any(|b| SPECIAL[b as usize]) {
+        out.push_str(s);
+        return;
+    }
     escape_with(s, out, |b| match b {
         b'&' => Some("&amp;"),
         b'<' => Some("&lt;"),
@@ -820,6 +835,25 @@ impl Elem {
     fn is_list(self) -> bool {
         matches!(self, Elem::Ul | Elem::Ol | Elem::Li)
     }
+    /// `<name>` (not for `a`, which has an href).
+    fn start_tag(self) -> &'static str {
+        match self {
+            Elem::P => "<p>",
+            Elem::Ul => "<ul>",
+            Elem::Ol => "<ol>",
+            Elem::Li => "<li>",
+            Elem::A => "<a>",
+        }
+    }
+    fn end_tag(self) -> &'static str {
+        match self {
+            Elem::P => "</p>",
+            Elem::Ul => "</ul>",
+            Elem::Ol => "</ol>",
+            Elem::Li => "</li>",
+            Elem::A => "</a>",
+        }
+    }
 }
 
 /// Writes the Apple rendering straight from the events: the same elements as
@@ -891,9 +925,7 @@ impl AppleWriter {
         let pos = self.best_pos?;
         let mut c = String::new();
         for t in self.best_stack.iter().rev() {
-            c.push_str("</");
-            c.push_str(t.name());
-            c.push('>');
+            c.push_str(t.end_tag());
         }
         Some((pos, c))
     }
@@ -926,11 +958,7 @@ impl AppleWriter {
                 escape_attr(href, &mut self.out);
                 self.out.push_str("\">");
             }
-            t if written => {
-                self.markup("<");
-                self.markup(t.name());
-                self.markup(">");
-            }
+            t if written => self.markup(t.start_tag()),
             _ => {}
         }
         if !tag.is_list() {
@@ -950,9 +978,7 @@ impl AppleWriter {
         }
         self.closers -= tag.name().len() + 3;
         if written {
-            self.markup("</");
-            self.markup(tag.name());
-            self.markup(">");
+            self.markup(tag.end_tag());
         }
         self.child_ended();
     }

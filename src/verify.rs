@@ -684,14 +684,16 @@ pub fn json(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 
 /// [`json`] for items whose HTML [`items_html`] already checked. Items are
 /// checked one by one as serde_json reads them; none is kept. The bytes must be
-/// UTF-8 throughout (serde_json checks only the strings it decodes, not those
-/// it skips).
+/// UTF-8 throughout (serde_json's byte reader checks only the strings it
+/// decodes, not those it skips).
 pub fn json_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
-    if simdutf8::basic::from_utf8(bytes).is_err() {
+    let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
         let e = std::str::from_utf8(bytes).expect_err("simdutf8 found an error");
         return Err(format!("JSON Feed is not UTF-8: {e}"));
-    }
-    json_walk(serde_json::Deserializer::from_slice(bytes), items)
+    };
+    // Read as text: serde_json then does not validate each string it decodes
+    // again (std's validation was a top function of a build's profile).
+    json_walk(serde_json::Deserializer::from_str(text), items)
 }
 
 fn json_walk<'r, R: serde_json::de::Read<'r>>(
