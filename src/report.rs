@@ -44,7 +44,7 @@ pub fn sort(db: &SourceDb, diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
             (
-                d.span.as_ref().map(|s| db.get(s.file).name.clone()),
+                d.span.as_ref().map(|s| db.get(s.file).name.as_str()),
                 d.span.as_ref().map(|s| s.range.start).unwrap_or(0),
                 d.rule.code(),
             )
