@@ -86,17 +86,13 @@ fn plain_web_url(s: &str) -> Option<bool> {
     } else {
         (true, s.strip_prefix("http://")?)
     };
-    let host_end = rest
-        .bytes()
-        .position(|b| b == b'/' || b == b'#')
-        .unwrap_or(rest.len());
-    let (host, tail) = rest.split_at(host_end);
     // Labels of lower-case letters, digits and inner hyphens, none empty, none
     // punycode (`xn--`, which the parser validates), the last starting with a
-    // letter: one pass over the bytes (no substring searches, which cost more
-    // than the whole check).
-    let hb = host.as_bytes();
+    // letter, up to the first `/` or `#`: one pass over the bytes (no substring
+    // searches, which cost more than the whole check).
+    let hb = rest.as_bytes();
     let mut label_start = 0;
+    let mut host_end = hb.len();
     for (i, &b) in hb.iter().enumerate() {
         if b == b'.' {
             if i == label_start || hb[i - 1] == b'-' {
@@ -110,31 +106,51 @@ fn plain_web_url(s: &str) -> Option<bool> {
             if hb[i - 1] == b'-' && i - label_start == 3 && hb[label_start..i].starts_with(b"xn") {
                 return None;
             }
+        } else if b == b'/' || b == b'#' {
+            host_end = i;
+            break;
         } else if !(b.is_ascii_lowercase() || b.is_ascii_digit()) {
             return None;
         }
     }
-    if label_start >= hb.len() || hb[hb.len() - 1] == b'-' || !hb[label_start].is_ascii_lowercase()
+    let host = &hb[..host_end];
+    if label_start >= host.len()
+        || host[host.len() - 1] == b'-'
+        || !host[label_start].is_ascii_lowercase()
     {
         return None;
     }
     // An empty path gets a "/" from the parser: leave that to it.
-    if !tail.starts_with('/') {
+    let tail = &hb[host_end..];
+    if tail.first() != Some(&b'/') {
         return None;
     }
-    let (path, fragment) = match tail.bytes().position(|b| b == b'#') {
-        Some(i) => (&tail[..i], Some(&tail[i + 1..])),
-        None => (tail, None),
-    };
-    let safe = |b: u8| PATH_SAFE[b as usize];
-    if !path.bytes().all(safe) || fragment.is_some_and(|f| !f.bytes().all(safe)) {
+    // Path and fragment in one pass: only bytes the parser never encodes (a
+    // second `#` is one it does), no `.` or `..` segment in the path.
+    let dot = |seg: &[u8]| seg == b"." || seg == b"..";
+    let mut seg_start = 0;
+    let mut in_fragment = false;
+    for (i, &b) in tail.iter().enumerate() {
+        if PATH_SAFE[b as usize] {
+            if b == b'/' && !in_fragment {
+                if dot(&tail[seg_start..i]) {
+                    return None;
+                }
+                seg_start = i + 1;
+            }
+        } else if b == b'#' && !in_fragment {
+            if dot(&tail[seg_start..i]) {
+                return None;
+            }
+            in_fragment = true;
+        } else {
+            return None;
+        }
+    }
+    if !in_fragment && dot(&tail[seg_start..]) {
         return None;
     }
-    let dot_segment = path
-        .as_bytes()
-        .split(|&b| b == b'/')
-        .any(|seg| seg == b"." || seg == b"..");
-    (!dot_segment).then_some(http)
+    Some(http)
 }
 
 /// Bytes the URL parser never encodes in a path or fragment: ASCII letters and

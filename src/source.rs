@@ -280,7 +280,30 @@ mod simd {
             }
             i += 16;
         }
-        super::find_scalar(b, cr, i)
+        if i == b.len() {
+            return None;
+        }
+        if b.len() < 16 {
+            return super::find_scalar(b, cr, i);
+        }
+        // The rest as the last 16 bytes, without the ones already seen.
+        let base = b.len() - 16;
+        // SAFETY: as above; `base..base + 16` is inside `b`.
+        let m = unsafe {
+            let v = _mm_loadu_si128(b.as_ptr().add(base) as *const __m128i);
+            flagged!(
+                v,
+                cr,
+                _mm_set1_epi8,
+                _mm_cmpeq_epi8,
+                _mm_cmpgt_epi8,
+                _mm_and_si128,
+                _mm_or_si128,
+                _mm_andnot_si128,
+                _mm_movemask_epi8
+            )
+        } >> (i - base);
+        (m != 0).then(|| i + m.trailing_zeros() as usize)
     }
 
     /// # Safety
@@ -310,12 +333,30 @@ mod simd {
             }
             i += 32;
         }
-        find_sse2_from(b, cr, i)
-    }
-
-    /// The SSE2 scan from `start` (the tail after the AVX2 blocks).
-    fn find_sse2_from(b: &[u8], cr: bool, start: usize) -> Option<usize> {
-        find_sse2(&b[start..], cr).map(|p| start + p)
+        if i == b.len() {
+            return None;
+        }
+        if b.len() < 32 {
+            return find_sse2(b, cr);
+        }
+        // The rest as the last 32 bytes, without the ones already seen.
+        let base = b.len() - 32;
+        // SAFETY: as above; `base..base + 32` is inside `b`.
+        let m = unsafe {
+            let v = _mm256_loadu_si256(b.as_ptr().add(base) as *const __m256i);
+            flagged!(
+                v,
+                cr,
+                _mm256_set1_epi8,
+                _mm256_cmpeq_epi8,
+                _mm256_cmpgt_epi8,
+                _mm256_and_si256,
+                _mm256_or_si256,
+                _mm256_andnot_si256,
+                _mm256_movemask_epi8
+            )
+        } >> (i - base);
+        (m != 0).then(|| i + m.trailing_zeros() as usize)
     }
 }
 
