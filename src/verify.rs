@@ -343,11 +343,13 @@ fn is_known_tag_bytes(name: &[u8]) -> bool {
 /// Anything else is left to the general check.
 fn plain_href(after: &[u8]) -> Option<usize> {
     let url = after.strip_prefix(b" href=\"")?;
-    let close = memchr::memchr(b'"', url)?;
+    // The closing quote must come before any `&` or `<` (one SIMD search),
+    // and no `>` before it either.
+    let close = memchr::memchr3(b'"', b'&', b'<', url).filter(|&i| url[i] == b'"')?;
     let (u, tail) = url.split_at(close);
     let scheme_ok =
         u.starts_with(b"https://") || u.starts_with(b"http://") || u.starts_with(b"mailto:");
-    let plain = !u.iter().any(|&c| c == b'&' || c == b'<' || c == b'>');
+    let plain = memchr::memchr(b'>', u).is_none();
     (scheme_ok && plain && tail.get(1) == Some(&b'>')).then_some(b" href=\"".len() + close + 2)
 }
 
