@@ -27,6 +27,7 @@ pub mod episode;
 pub mod frontmatter;
 pub mod html;
 pub mod json_feed;
+pub mod json_read;
 pub mod ledger;
 pub mod links;
 pub mod media;
