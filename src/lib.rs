@@ -147,7 +147,7 @@ pub struct EpisodePath {
 }
 
 /// The regular files (and symlinks) directly in `dir`, by name.
-fn list_files(dir: &Path) -> std::collections::HashSet<String> {
+fn list_files(dir: &Path) -> validate::Names {
     std::fs::read_dir(dir)
         .map(|rd| {
             rd.flatten()
@@ -171,11 +171,14 @@ pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
         (Ok(d), Ok(r)) => d.starts_with(r),
         _ => false,
     };
-    let mut out = Vec::new();
-    let mut flat_names = std::collections::HashSet::new();
+    // Each episode with its entry's name: all share `dir`, so path order is
+    // the order of these names (a folder and a file cannot share one).
+    let mut out: Vec<(std::ffi::OsString, EpisodePath)> = Vec::new();
+    let mut flat_names = validate::Names::default();
     let mut flat = Vec::new();
     for entry in rd.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
+        let os_name = entry.file_name();
+        let name = os_name.to_string_lossy().into_owned();
         // The file type comes with the directory entry on most file systems: no
         // stat per entry. A symlink is followed (is_dir) only when it is one.
         let Ok(ft) = entry.file_type() else { continue };
@@ -194,45 +197,49 @@ pub fn discover(root: &Path) -> Result<Vec<EpisodePath>, Error> {
                 let readme_link = std::fs::symlink_metadata(&readme)
                     .map(|m| m.file_type().is_symlink())
                     .unwrap_or(true);
-                out.push(EpisodePath {
-                    path: readme,
-                    slug: name,
-                    dir: p,
-                    listing: std::sync::Arc::new(validate::Listing {
-                        folder: true,
-                        names: files,
-                    }),
-                    plain: dir_inside && !ft.is_symlink() && !readme_link,
-                });
+                out.push((
+                    os_name,
+                    EpisodePath {
+                        path: readme,
+                        slug: name,
+                        dir: p,
+                        listing: std::sync::Arc::new(validate::Listing {
+                            folder: true,
+                            names: files,
+                        }),
+                        plain: dir_inside && !ft.is_symlink() && !readme_link,
+                    },
+                ));
             }
         } else if let Some(stem) = name.strip_suffix(".md") {
             if stem.eq_ignore_ascii_case("readme") {
                 continue;
             }
-            flat.push((p, stem.to_string(), dir_inside && !ft.is_symlink()));
+            flat.push((os_name, p, stem.to_string(), dir_inside && !ft.is_symlink()));
         }
     }
     let listing = std::sync::Arc::new(validate::Listing {
         folder: false,
         names: flat_names,
     });
-    for (path, slug, plain) in flat {
-        out.push(EpisodePath {
-            path,
-            slug,
-            dir: dir.clone(),
-            listing: listing.clone(),
-            plain,
-        });
+    for (os_name, path, slug, plain) in flat {
+        out.push((
+            os_name,
+            EpisodePath {
+                path,
+                slug,
+                dir: dir.clone(),
+                listing: listing.clone(),
+                plain,
+            },
+        ));
     }
-    // Path order (component by component), with each path split once rather
-    // than in every comparison.
-    out.sort_by_cached_key(|e| {
-        e.path
-            .components()
-            .map(|c| c.as_os_str().to_owned())
-            .collect::<Vec<_>>()
-    });
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let out: Vec<EpisodePath> = out.into_iter().map(|(_, e)| e).collect();
+    debug_assert!(
+        out.windows(2).all(|w| w[0].path < w[1].path),
+        "episodes in path order"
+    );
     Ok(out)
 }
 

@@ -77,13 +77,17 @@ pub struct Listing {
     /// A `NNN/README.md` episode: sidecars are `transcript.*`, not `NNN.*`.
     pub folder: bool,
     /// File names (not folders) directly in the folder.
-    pub names: std::collections::HashSet<String>,
+    pub names: Names,
 }
+
+/// A folder's file names (FxHash: 10,000 names are hashed while the episodes
+/// folder is listed, before anything runs in parallel).
+pub type Names = rustc_hash::FxHashSet<String>;
 
 impl Listing {
     /// Lists `dir` now.
     pub fn of(dir: &Path) -> Listing {
-        let names: std::collections::HashSet<String> = std::fs::read_dir(dir)
+        let names: Names = std::fs::read_dir(dir)
             .map(|rd| {
                 rd.flatten()
                     .filter(|e| e.path().is_file())
