@@ -91,11 +91,20 @@ pub fn render_full(events: &[Event<'_>]) -> String {
     debug_assert!(!events
         .iter()
         .any(|e| matches!(e, Event::Html(_) | Event::InlineHtml(_))));
-    let mut out = String::with_capacity(events.len() * 24);
-    if !FullWriter::new(&mut out).write_all(events) {
-        out = render_full_with_crate(events);
+    thread_local! {
+        /// Each thread's rendering buffer. The item keeps an exact-size copy:
+        /// room reserved for the worst case would stay with every one of 10,000
+        /// items (30 MB of memory touched at 10k, a page fault per 4 KB).
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
-    out.truncate(out.trim_end().len());
+    let out = SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        if FullWriter::new(scratch).write_all(events) {
+            String::from(scratch.trim_end())
+        } else {
+            render_full_with_crate(events)
+        }
+    });
     debug_assert_eq!(out, render_full_with_crate(events));
     out
 }
