@@ -45,10 +45,51 @@ fn escape_with(s: &str, out: &mut String, replace: impl Fn(u8) -> Option<&'stati
     }
 }
 
+/// Whether `b` holds `&`, `<` or `>`: 16 bytes at a time (SSE2), the last
+/// few through a zero-padded copy. Most notes texts are a few words and hold
+/// none, and this costs less than setting up a search for them.
+fn has_text_special(b: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let special = |p: *const u8| {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the caller passes
+            // 16 readable bytes.
+            unsafe {
+                let v = _mm_loadu_si128(p as *const __m128i);
+                let hit = _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'&' as i8)),
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'<' as i8)),
+                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8)),
+                    ),
+                );
+                _mm_movemask_epi8(hit) != 0
+            }
+        };
+        let mut chunks = b.chunks_exact(16);
+        for c in &mut chunks {
+            if special(c.as_ptr()) {
+                return true;
+            }
+        }
+        let rest = chunks.remainder();
+        let mut pad = [0u8; 16];
+        pad[..rest.len()].copy_from_slice(rest);
+        special(pad.as_ptr())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    b.iter().any(|&c| matches!(c, b'&' | b'<' | b'>'))
+}
+
 /// Text escaping: notes text rarely holds `&`, `<` or `>`, so the runs
 /// between them (found with one SIMD scan) are copied whole.
 pub fn escape_text(s: &str, out: &mut String) {
     let b = s.as_bytes();
+    if !has_text_special(b) {
+        out.push_str(s);
+        return;
+    }
     out.reserve(b.len());
     let mut start = 0;
     for i in memchr::memchr3_iter(b'&', b'<', b'>', b) {
@@ -709,6 +750,9 @@ impl AppleLen {
         fn text_len(s: &str) -> usize {
             // Notes text rarely holds these: one SIMD scan finds them.
             let b = s.as_bytes();
+            if !has_text_special(b) {
+                return b.len();
+            }
             s.len()
                 + memchr::memchr3_iter(b'&', b'<', b'>', b)
                     .map(|i| if b[i] == b'&' { 4 } else { 3 })
@@ -1220,6 +1264,21 @@ mod tests {
         }
         // Every document as the parser hands it over takes the own writer.
         assert!(compared > docs.len(), "{compared} of {}", docs.len() * 2);
+    }
+
+    #[test]
+    fn text_specials_are_seen_at_every_place() {
+        for len in 0..40 {
+            assert!(!has_text_special(&vec![b'a'; len]));
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    let mut v = vec![b'a'; len];
+                    v[at] = c;
+                    let want = matches!(c, b'&' | b'<' | b'>');
+                    assert_eq!(has_text_special(&v), want, "{c:#x} at {at} of {len}");
+                }
+            }
+        }
     }
 
     #[test]
