@@ -192,6 +192,7 @@ static JSON_ESCAPE: [u8; 256] = {
 /// The offset of the first byte at or after `i` that [`JSON_ESCAPE`] does not
 /// copy as is, or `b.len()`. Notes HTML has a quote or newline every few dozen
 /// bytes and long runs of text between: SSE2 checks 16 bytes at a time.
+#[inline(always)]
 fn next_special(b: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
@@ -262,8 +263,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
             out.push(HEX[(c >> 4) as usize]);
             out.push(HEX[(c & 0xF) as usize]);
         } else {
-            out.push(b'\\');
-            out.push(e);
+            out.extend_from_slice(&[b'\\', e]);
         }
         i += 1;
         start = i;
