@@ -784,11 +784,17 @@ fn publish_feed(
         }
     };
     let lock_path = project.root.join(ledger::FILE_NAME);
-    // The ledger is read and parsed on a thread of its own while the documents
-    // render. Under the lock it is read again: if another build changed it in
-    // between, the fresh text is parsed instead.
+    // The ledger is read, parsed and reconciled with the items on a thread of
+    // its own while the documents render. Under the lock it is read again: if
+    // another build changed it in between, the fresh text is used instead.
+    let reconcile = |mut l: ledger::Ledger| {
+        let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+        (l, diags)
+    };
     let (staged, early) = std::thread::scope(|scope| {
-        let early = scope.spawn(|| ledger::Ledger::load_with_text(&lock_path));
+        let early = scope.spawn(|| {
+            ledger::Ledger::load_with_text(&lock_path).map(|(text, l)| (text, reconcile(l)))
+        });
         let staged = render_staged(feed, &dir);
         (staged, early.join())
     });
@@ -809,17 +815,14 @@ fn publish_feed(
             path: lock_path.clone(),
             source: e,
         };
-        let mut ledger = timings::stage("ledger-load", || {
+        let (ledger, ledger_diags) = timings::stage("ledger-load", || {
             let now = ledger::Ledger::text(&lock_path)?;
             match early {
-                Ok(Ok((text, ledger))) if text == now => Ok(ledger),
-                _ => ledger::Ledger::parse(&lock_path, now.as_deref()),
+                Ok(Ok((text, done))) if text == now => Ok(done),
+                _ => ledger::Ledger::parse(&lock_path, now.as_deref()).map(reconcile),
             }
         })
         .map_err(read_err)?;
-        let ledger_diags = timings::stage("ledger-check", || {
-            ledger.reconcile(&feed.items, &opts.allow_guid_change)
-        });
         if !ledger_diags.is_empty() {
             let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
             project.diags.extend(ledger_diags);
