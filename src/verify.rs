@@ -3,7 +3,8 @@
 //! holds only the elements and attributes feedgen itself writes.
 //!
 //! A document is read back by a strict reader (quick-xml with end-name and
-//! comment checks for RSS and Atom, serde_json for JSON Feed) in one pass over
+//! comment checks for RSS and Atom; for JSON Feed, [`crate::json_read`], with
+//! serde_json reading every chunk too in debug builds) in one pass over
 //! borrowed bytes: well-formedness, the item list and every notes payload are
 //! checked as the reader goes. A build reads each document back piecewise, in
 //! its own context ([`crate::assemble`]): the frame as the document without
