@@ -50,7 +50,7 @@ use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
 use diag::{Counts, Diagnostic, Rule, Severity};
-use source::{FileId, SourceDb, SourceFile};
+use source::{FileId, Fingerprint as SourceFingerprint, SourceDb, SourceFile};
 use validate::{Resolved, Status};
 
 /// "Did you mean": the closest candidate by Jaro-Winkler, if it is close enough.
@@ -327,7 +327,13 @@ fn decode_episode(bytes: &[u8]) -> Result<String, (String, Diagnostic)> {
 /// One episode after reading, parsing and resolving: its text (for the source
 /// list) with the result, or the text shown for a file that could not be read.
 enum Loaded {
-    Parsed(String, Box<Resolved>, Vec<Diagnostic>),
+    /// The text (kept only when the episode has findings), the episode, its
+    /// findings.
+    Parsed(
+        Result<String, SourceFingerprint>,
+        Box<Resolved>,
+        Vec<Diagnostic>,
+    ),
     Unreadable(String, Diagnostic),
 }
 
@@ -409,6 +415,14 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
                         let (r, mut vd) =
                             validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);
                         d.append(&mut vd);
+                        // The text is kept only for showing findings. Dropped
+                        // here, its memory is reused by the next file this
+                        // thread reads.
+                        let text = if d.is_empty() {
+                            Err(SourceFingerprint::of(&text))
+                        } else {
+                            Ok(text)
+                        };
                         Loaded::Parsed(text, Box::new(r), d)
                     }
                     Err((lossy, d)) => Loaded::Unreadable(lossy, d),
@@ -424,7 +438,11 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
         let name = source::display_path(&root, &p.path);
         match l {
             Loaded::Parsed(text, r, mut d) => {
-                let id = sources.add(SourceFile::new(name, p.path.clone(), text));
+                let file = match text {
+                    Ok(text) => SourceFile::new(name, p.path.clone(), text),
+                    Err(was) => SourceFile::unloaded(name, p.path.clone(), was),
+                };
+                let id = sources.add(file);
                 debug_assert_eq!(id, r.file, "episode ids follow path order");
                 episodes.push(*r);
                 diags.append(&mut d);
@@ -449,6 +467,15 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
         .into_iter()
         .filter_map(|d| overrides.apply(d))
         .collect();
+    // Findings across episodes may point into files whose text was not kept.
+    sources.reload_for(&mut diags);
+    debug_assert!(
+        diags
+            .iter()
+            .filter_map(|d| d.span.as_ref())
+            .all(|s| s.file.0 == u32::MAX || !sources.get(s.file).is_unloaded()),
+        "every finding's file has its text"
+    );
     timings::stage("sort-diags", || report::sort(&sources, &mut diags));
     Ok(Project {
         root,
