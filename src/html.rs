@@ -1173,27 +1173,14 @@ mod tests {
     /// one byte less.
     #[test]
     fn apple_length_is_the_rendering_s_length() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut docs: Vec<String> = ["tests/corpus/tgik", "tests/hostile", "episodes"]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        assert!(docs.len() > 150, "{} documents", docs.len());
+        let mut docs = crate::test_markdown();
         docs.push("| a & b | <c> |\n|---|:-:|\n| 1 | 2 |\n| 3 |\n\n- x\n\n  > q\n  >\n  > r\n- [l](https://a/?q=%22&x='1') `c<d>`\n\n1. o\n2. p\n\n```sh\na && b\n```\n# H\nline  \nbreak".into());
         docs.push("[q](<https://a/\"b'c&d>) text [r](https://a/\"b) <https://x/\"y>".into());
         docs.push(String::new());
         let mut checked = 0;
         for md in &docs {
             // As the episode parser hands them over: raw HTML is text.
-            let events: Vec<Event<'_>> = Parser::new_ext(md, crate::episode::markdown_options())
-                .map(|e| match e {
-                    Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-                    e => e,
-                })
-                .collect();
+            let events = crate::test_events(md);
             let whole = render_apple(&events, None, 1 << 30).html;
             assert_eq!(
                 apple_len_within(&events, usize::MAX),
@@ -1220,15 +1207,7 @@ mod tests {
     #[test]
     fn full_rendering_is_the_crate_s() {
         use pulldown_cmark::Options;
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut docs: Vec<String> = ["tests/corpus/tgik", "tests/hostile", "episodes"]
-            .iter()
-            .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "md"))
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        assert!(docs.len() > 150, "{} documents", docs.len());
+        let mut docs = crate::test_markdown();
         let ascii: String = (0x20u8..0x7f)
             .map(char::from)
             .filter(|c| *c != '>')
@@ -1241,12 +1220,7 @@ mod tests {
         docs.push(String::new());
         let mut compared = 0;
         for md in &docs {
-            let handed: Vec<Event<'_>> = Parser::new_ext(md, crate::episode::markdown_options())
-                .map(|e| match e {
-                    Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-                    e => e,
-                })
-                .collect();
+            let handed = crate::test_events(md);
             let raw: Vec<Event<'_>> = Parser::new_ext(md, Options::all()).collect();
             for events in [&handed, &raw] {
                 let mut own = String::new();

@@ -17,6 +17,35 @@
 //! Stages never print: they return [`diag::Diagnostic`]s. [`check`] and [`build`]
 //! collect every problem in every file in one run.
 
+/// The Markdown of the tgik corpus, the hostile inputs and the example show's
+/// episodes: for tests that compare two ways of doing one thing on real notes.
+#[cfg(test)]
+pub(crate) fn test_markdown() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs: Vec<String> = ["tests/corpus/tgik", "tests/hostile", "episodes"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    assert!(docs.len() > 150, "{} documents", docs.len());
+    docs
+}
+
+/// `md`'s events as the episode parser hands them to the renderers: raw HTML
+/// is text (for tests).
+#[cfg(test)]
+pub(crate) fn test_events(md: &str) -> Vec<pulldown_cmark::Event<'_>> {
+    use pulldown_cmark::Event;
+    pulldown_cmark::Parser::new_ext(md, episode::markdown_options())
+        .map(|e| match e {
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            e => e,
+        })
+        .collect()
+}
+
 pub mod assemble;
 pub mod atom_feed;
 pub mod catalog;

@@ -325,25 +325,58 @@ mod simd {
         }};
     }
 
+    /// [`flagged!`] on the 16 bytes at `p`.
+    ///
+    /// # Safety
+    /// 16 bytes must be readable at `p` (SSE2 is baseline).
+    #[inline(always)]
+    unsafe fn mask16(p: *const u8, cr: bool) -> u32 {
+        // SAFETY: the caller's promise.
+        unsafe {
+            let v = _mm_loadu_si128(p as *const __m128i);
+            flagged!(
+                v,
+                cr,
+                _mm_set1_epi8,
+                _mm_cmpeq_epi8,
+                _mm_cmpgt_epi8,
+                _mm_and_si128,
+                _mm_or_si128,
+                _mm_andnot_si128,
+                _mm_movemask_epi8
+            )
+        }
+    }
+
+    /// [`flagged!`] on the 32 bytes at `p`.
+    ///
+    /// # Safety
+    /// 32 bytes must be readable at `p`, and the processor must have AVX2.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn mask32(p: *const u8, cr: bool) -> u32 {
+        // SAFETY: the caller's promise.
+        unsafe {
+            let v = _mm256_loadu_si256(p as *const __m256i);
+            flagged!(
+                v,
+                cr,
+                _mm256_set1_epi8,
+                _mm256_cmpeq_epi8,
+                _mm256_cmpgt_epi8,
+                _mm256_and_si256,
+                _mm256_or_si256,
+                _mm256_andnot_si256,
+                _mm256_movemask_epi8
+            )
+        }
+    }
+
     pub(super) fn find_sse2(b: &[u8], cr: bool) -> Option<usize> {
         let mut i = 0;
         while i + 16 <= b.len() {
-            // SAFETY: SSE2 is part of the x86_64 baseline; the load reads the
-            // 16 bytes at `i`, inside `b` (unaligned load).
-            let m = unsafe {
-                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
-                flagged!(
-                    v,
-                    cr,
-                    _mm_set1_epi8,
-                    _mm_cmpeq_epi8,
-                    _mm_cmpgt_epi8,
-                    _mm_and_si128,
-                    _mm_or_si128,
-                    _mm_andnot_si128,
-                    _mm_movemask_epi8
-                )
-            };
+            // SAFETY: the 16 bytes at `i` are inside `b`.
+            let m = unsafe { mask16(b.as_ptr().add(i), cr) };
             if m != 0 {
                 return Some(i + m.trailing_zeros() as usize);
             }
@@ -357,21 +390,8 @@ mod simd {
         }
         // The rest as the last 16 bytes, without the ones already seen.
         let base = b.len() - 16;
-        // SAFETY: as above; `base..base + 16` is inside `b`.
-        let m = unsafe {
-            let v = _mm_loadu_si128(b.as_ptr().add(base) as *const __m128i);
-            flagged!(
-                v,
-                cr,
-                _mm_set1_epi8,
-                _mm_cmpeq_epi8,
-                _mm_cmpgt_epi8,
-                _mm_and_si128,
-                _mm_or_si128,
-                _mm_andnot_si128,
-                _mm_movemask_epi8
-            )
-        } >> (i - base);
+        // SAFETY: `base..base + 16` is inside `b`.
+        let m = unsafe { mask16(b.as_ptr().add(base), cr) } >> (i - base);
         (m != 0).then(|| i + m.trailing_zeros() as usize)
     }
 
@@ -381,22 +401,9 @@ mod simd {
     pub(super) unsafe fn find_avx2(b: &[u8], cr: bool) -> Option<usize> {
         let mut i = 0;
         while i + 32 <= b.len() {
-            // SAFETY: the load reads the 32 bytes at `i`, inside `b` (unaligned
-            // load); AVX2 is the caller's promise.
-            let m = unsafe {
-                let v = _mm256_loadu_si256(b.as_ptr().add(i) as *const __m256i);
-                flagged!(
-                    v,
-                    cr,
-                    _mm256_set1_epi8,
-                    _mm256_cmpeq_epi8,
-                    _mm256_cmpgt_epi8,
-                    _mm256_and_si256,
-                    _mm256_or_si256,
-                    _mm256_andnot_si256,
-                    _mm256_movemask_epi8
-                )
-            };
+            // SAFETY: the 32 bytes at `i` are inside `b`; AVX2 is the
+            // caller's promise.
+            let m = unsafe { mask32(b.as_ptr().add(i), cr) };
             if m != 0 {
                 return Some(i + m.trailing_zeros() as usize);
             }
@@ -410,21 +417,8 @@ mod simd {
         }
         // The rest as the last 32 bytes, without the ones already seen.
         let base = b.len() - 32;
-        // SAFETY: as above; `base..base + 32` is inside `b`.
-        let m = unsafe {
-            let v = _mm256_loadu_si256(b.as_ptr().add(base) as *const __m256i);
-            flagged!(
-                v,
-                cr,
-                _mm256_set1_epi8,
-                _mm256_cmpeq_epi8,
-                _mm256_cmpgt_epi8,
-                _mm256_and_si256,
-                _mm256_or_si256,
-                _mm256_andnot_si256,
-                _mm256_movemask_epi8
-            )
-        } >> (i - base);
+        // SAFETY: `base..base + 32` is inside `b`; AVX2 as above.
+        let m = unsafe { mask32(b.as_ptr().add(base), cr) } >> (i - base);
         (m != 0).then(|| i + m.trailing_zeros() as usize)
     }
 }
