@@ -209,11 +209,13 @@ fn main() -> ExitCode {
     };
     let _ = std::io::stdout().flush();
     if timed {
-        for (name, d, rss) in feedgen::timings::take() {
+        for s in feedgen::timings::take() {
             eprintln!(
-                "timing: {name:<14} {:>9.1} ms  (resident {:>5} MiB after)",
-                d.as_secs_f64() * 1e3,
-                rss >> 20
+                "timing: {:<14} {:>9.1} ms  cpu {:>7.1} ms  (resident {:>5} MiB after)",
+                s.name,
+                s.wall.as_secs_f64() * 1e3,
+                s.cpu.as_secs_f64() * 1e3,
+                s.resident >> 20
             );
         }
         eprintln!(
