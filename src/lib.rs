@@ -71,6 +71,7 @@ pub mod timings;
 pub mod validate;
 pub mod verify;
 pub mod xml;
+pub mod xml_read;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

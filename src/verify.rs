@@ -2,9 +2,10 @@
 //! good one: strict XML, the expected items, guids and enclosures, and HTML that
 //! holds only the elements and attributes feedgen itself writes.
 //!
-//! A document is read back by a strict reader (quick-xml with end-name and
-//! comment checks for RSS and Atom; for JSON Feed, [`crate::json_read`], with
-//! serde_json reading every chunk too in debug builds) in one pass over
+//! A document is read back by a strict reader ([`crate::xml_read`] for RSS and
+//! Atom, with quick-xml reading every document too in debug builds;
+//! [`crate::json_read`] for JSON Feed, with serde_json alongside in debug
+//! builds) in one pass over
 //! borrowed bytes: well-formedness, the item list and every notes payload are
 //! checked as the reader goes. A build reads each document back piecewise, in
 //! its own context ([`crate::assemble`]): the frame as the document without
@@ -16,8 +17,7 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::Event as XmlEvent;
-use quick_xml::Reader;
+use crate::xml_read::Event as XmlEvent;
 
 use crate::model::Item;
 
@@ -55,14 +55,40 @@ fn check_chars(bytes: &[u8]) -> Result<&str, String> {
     Ok(text)
 }
 
-/// Reads a whole document once with a strict reader (end names, comments),
+/// Reads a whole document once with the strict reader ([`crate::xml_read`]),
 /// calling `f` with every event and the depth of the element it belongs to
-/// (1 = the root). Events borrow from `input`: nothing is copied.
-fn walk(
-    input: &[u8],
-    mut f: impl FnMut(&XmlEvent<'_>, usize) -> Result<(), String>,
+/// (1 = the root). Events borrow from `input`: nothing is copied. Debug builds
+/// read the document with quick-xml too, which must accept what this accepts.
+fn walk<'a>(
+    input: &'a str,
+    mut f: impl FnMut(&XmlEvent<'a>, usize) -> Result<(), String>,
 ) -> Result<(), String> {
-    let mut r = Reader::from_reader(input);
+    let mut r = crate::xml_read::Reader::new(input);
+    let result = (|| {
+        while let Some(ev) = r.next()? {
+            let depth = match ev {
+                XmlEvent::Start(_) => r.depth(),
+                XmlEvent::End(_) => r.depth() + 1,
+                XmlEvent::Empty(_) => r.depth() + 1,
+                _ => r.depth(),
+            };
+            f(&ev, depth)?;
+        }
+        Ok(())
+    })();
+    if cfg!(debug_assertions) && result.is_ok() {
+        if let Err(e) = quick_xml_walk(input.as_bytes()) {
+            panic!("quick-xml refuses what the strict reader accepted: {e}");
+        }
+    }
+    result
+}
+
+/// Well-formedness as quick-xml sees it (end names, comments checked): the
+/// reference for [`crate::xml_read`] in debug builds and tests.
+fn quick_xml_walk(input: &[u8]) -> Result<(), String> {
+    use quick_xml::events::Event as QEvent;
+    let mut r = quick_xml::Reader::from_reader(input);
     r.config_mut().check_end_names = true;
     r.config_mut().check_comments = true;
     let mut depth = 0usize;
@@ -72,25 +98,14 @@ fn walk(
             .read_event()
             .map_err(|e| format!("not well-formed at byte {}: {e}", r.buffer_position()))?;
         match &ev {
-            XmlEvent::Start(_) => {
-                if depth == 0 {
-                    roots += 1;
-                }
+            QEvent::Start(_) => {
+                roots += usize::from(depth == 0);
                 depth += 1;
-                f(&ev, depth)?;
             }
-            XmlEvent::End(_) => {
-                f(&ev, depth)?;
-                depth = depth.saturating_sub(1);
-            }
-            XmlEvent::Empty(_) => {
-                if depth == 0 {
-                    roots += 1;
-                }
-                f(&ev, depth + 1)?;
-            }
-            XmlEvent::Eof => break,
-            _ => f(&ev, depth)?,
+            QEvent::End(_) => depth = depth.saturating_sub(1),
+            QEvent::Empty(_) => roots += usize::from(depth == 0),
+            QEvent::Eof => break,
+            _ => {}
         }
     }
     if depth != 0 || roots != 1 {
@@ -103,7 +118,7 @@ fn walk(
 /// raw CRs (normalized away on input; none may appear in output).
 pub fn strict_xml(bytes: &[u8]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    walk(text.as_bytes(), |_, _| Ok(()))
+    walk(text, |_, _| Ok(()))
 }
 
 /// Checks every item's notes HTML (full and Apple renderings) with [`safe_html`].
@@ -182,8 +197,8 @@ impl<'w> Payload<'w> {
         if self.copy.is_none() {
             let rest = &self.want.as_bytes()[self.matched..];
             let m = match ev {
-                XmlEvent::CData(c) => rest.starts_with(c).then_some(c.len()),
-                XmlEvent::Text(t) => match_escaped(t, rest),
+                XmlEvent::CData(c) => rest.starts_with(c.as_bytes()).then_some(c.len()),
+                XmlEvent::Text(t) => match_escaped(t.as_bytes(), rest),
                 _ => Some(0),
             };
             match m {
@@ -211,29 +226,11 @@ impl<'w> Payload<'w> {
 /// Text content of the element being read (text and CDATA, unescaped).
 fn push_text(ev: &XmlEvent<'_>, buf: &mut String) -> Result<(), String> {
     match ev {
-        XmlEvent::Text(t) => buf.push_str(&t.unescape().map_err(|e| e.to_string())?),
-        XmlEvent::CData(c) => {
-            buf.push_str(std::str::from_utf8(c).map_err(|e| format!("CDATA is not UTF-8: {e}"))?)
-        }
+        XmlEvent::Text(t) => buf.push_str(&crate::xml_read::unescape(t)),
+        XmlEvent::CData(c) => buf.push_str(c),
         _ => {}
     }
     Ok(())
-}
-
-fn attr<'a>(
-    e: &'a quick_xml::events::BytesStart<'_>,
-    name: &[u8],
-) -> Result<Option<Cow<'a, str>>, String> {
-    for a in e.attributes() {
-        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
-        if a.key.as_ref() == name {
-            let v = a
-                .unescape_value()
-                .map_err(|e| format!("bad attribute: {e}"))?;
-            return Ok(Some(Cow::Owned(v.into_owned())));
-        }
-    }
-    Ok(None)
 }
 
 const TAGS: &[&str] = &[
@@ -609,10 +606,10 @@ pub fn rss(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`rss()`] for items whose HTML [`items_html`] already checked.
 pub fn rss_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    rss_walk(text.as_bytes(), items)
+    rss_walk(text, items)
 }
 
-fn rss_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
+fn rss_walk(input: &str, items: &[Item]) -> Result<(), String> {
     // Item index being read, what its children said, and the child being read.
     let mut n = 0usize;
     let mut guid: Option<String> = None;
@@ -624,11 +621,9 @@ fn rss_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
     let mut channel = false;
     walk(input, |ev, depth| {
         match (ev, depth) {
-            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => rss_root = e.name().as_ref() == b"rss",
-            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"channel" => {
-                channel = true
-            }
-            (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) if e.name().as_ref() == b"item" => {
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => rss_root = e.name == "rss",
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name == "channel" => channel = true,
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) if e.name == "item" => {
                 guid = None;
                 enc = None;
             }
@@ -637,13 +632,13 @@ fn rss_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
                 in_guid = false;
                 // A payload with no item to compare with is checked on its own.
                 let want = |f: fn(&Item) -> &str| Payload::new(items.get(n).map_or("", f));
-                match e.name().as_ref() {
-                    b"guid" => in_guid = true,
-                    b"description" => notes = Some(want(|i| &i.description_html)),
-                    b"content:encoded" => notes = Some(want(|i| &i.content_html)),
-                    b"enclosure" => {
-                        let url = attr(e, b"url")?.unwrap_or_default().into_owned();
-                        let len = attr(e, b"length")?.unwrap_or_default().into_owned();
+                match e.name {
+                    "guid" => in_guid = true,
+                    "description" => notes = Some(want(|i| &i.description_html)),
+                    "content:encoded" => notes = Some(want(|i| &i.content_html)),
+                    "enclosure" => {
+                        let url = e.attr("url").unwrap_or_default().into_owned();
+                        let len = e.attr("length").unwrap_or_default().into_owned();
                         enc = Some((url, len));
                     }
                     _ => {}
@@ -673,7 +668,7 @@ fn rss_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
                     p.finish(items.get(n).map_or("", |i| &i.guid))?;
                 }
             }
-            (XmlEvent::End(e), 3) if e.name().as_ref() == b"item" => {
+            (XmlEvent::End(name), 3) if *name == "item" => {
                 if let Some(want) = items.get(n) {
                     if guid.as_deref() != Some(want.guid.as_str()) {
                         return Err(format!("guid {:?} read back as {:?}", want.guid, guid));
@@ -713,10 +708,10 @@ pub fn atom(bytes: &[u8], items: &[Item]) -> Result<(), String> {
 /// [`atom`] for items whose HTML [`items_html`] already checked.
 pub fn atom_prechecked(bytes: &[u8], items: &[Item]) -> Result<(), String> {
     let text = check_chars(bytes)?;
-    atom_walk(text.as_bytes(), items)
+    atom_walk(text, items)
 }
 
-fn atom_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
+fn atom_walk(input: &str, items: &[Item]) -> Result<(), String> {
     let mut n = 0usize;
     let mut id: Option<String> = None;
     let mut in_id = false;
@@ -725,17 +720,13 @@ fn atom_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
     let mut feed_root = false;
     walk(input, |ev, depth| {
         match (ev, depth) {
-            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => {
-                feed_root = e.name().as_ref() == b"feed"
-            }
-            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name().as_ref() == b"entry" => {
-                id = None
-            }
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 1) => feed_root = e.name == "feed",
+            (XmlEvent::Start(e) | XmlEvent::Empty(e), 2) if e.name == "entry" => id = None,
             (XmlEvent::Start(e) | XmlEvent::Empty(e), 3) => {
                 buf.clear();
-                match e.name().as_ref() {
-                    b"id" => in_id = true,
-                    b"content" => {
+                match e.name {
+                    "id" => in_id = true,
+                    "content" => {
                         content = Some(Payload::new(items.get(n).map_or("", |i| &i.content_html)))
                     }
                     _ => {}
@@ -764,7 +755,7 @@ fn atom_walk(input: &[u8], items: &[Item]) -> Result<(), String> {
                     p.finish(items.get(n).map_or("", |i| &i.id_iri))?;
                 }
             }
-            (XmlEvent::End(e), 2) if e.name().as_ref() == b"entry" => {
+            (XmlEvent::End(name), 2) if *name == "entry" => {
                 if let Some(want) = items.get(n) {
                     let got = id.take().unwrap_or_default();
                     if got != want.id_iri {
