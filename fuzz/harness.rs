@@ -226,3 +226,27 @@ fn unsafe_url_in(xml: &[u8]) -> Option<String> {
         buf.clear();
     }
 }
+
+/// Arbitrary bytes read back as XML: `verify::strict_xml` must not panic, and
+/// with debug assertions (`cargo fuzz run -a`) quick-xml must accept whatever
+/// it accepts. Every attribute of every tag and every text is then decoded.
+pub fn xml_read_target(data: &[u8]) {
+    if feedgen::verify::strict_xml(data).is_err() {
+        return;
+    }
+    let text = std::str::from_utf8(data).expect("accepted documents are UTF-8");
+    let mut r = feedgen::xml_read::Reader::new(text);
+    while let Some(ev) = r.next().expect("accepted once, accepted again") {
+        match ev {
+            feedgen::xml_read::Event::Start(t) | feedgen::xml_read::Event::Empty(t) => {
+                for key in ["url", "length", "a", "href"] {
+                    let _ = t.attr(key);
+                }
+            }
+            feedgen::xml_read::Event::Text(t) => {
+                let _ = feedgen::xml_read::unescape(t);
+            }
+            _ => {}
+        }
+    }
+}

@@ -14,7 +14,8 @@
 //! references it is not asked to decode). This reader exists because quick-xml
 //! finds the end of a CDATA section by stopping at every `>` inside it and
 //! looking back for `]]`: at every tag of the notes HTML, which the RSS holds
-//! twice per item. Here the end is found with one substring search.
+//! twice per item. Here it is found by looking for `]` alone (rare in HTML),
+//! and text and attribute values are checked in one pass over a byte table.
 
 use std::borrow::Cow;
 
@@ -71,8 +72,9 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Decodes checked character data or an attribute value: the five predefined
-/// entities and character references.
+/// Decodes character data or an attribute value as the reader returned them:
+/// the five predefined entities and character references. (Text the reader
+/// did not check may hold other `&`s: they are kept as they are.)
 pub fn unescape(raw: &str) -> Cow<'_, str> {
     if !raw.contains('&') {
         return Cow::Borrowed(raw);
@@ -81,9 +83,19 @@ pub fn unescape(raw: &str) -> Cow<'_, str> {
     let mut rest = raw;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
-        let semi = rest[amp..].find(';').expect("checked reference") + amp;
-        out.push(reference(&rest[amp + 1..semi]).expect("checked reference"));
-        rest = &rest[semi + 1..];
+        let decoded = rest[amp..]
+            .find(';')
+            .and_then(|semi| Some((reference(&rest[amp + 1..amp + semi])?, amp + semi)));
+        match decoded {
+            Some((c, semi)) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[amp + 1..];
+            }
+        }
     }
     out.push_str(rest);
     Cow::Owned(out)
@@ -128,13 +140,34 @@ fn is_name_char(c: char) -> bool {
             '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// Whether each ASCII byte may continue a name (non-ASCII is checked by char).
-const NAME_BYTE: [bool; 128] = {
-    let mut t = [false; 128];
+/// Classes of ASCII bytes for the scanning loops (non-ASCII bytes have none:
+/// names check them by character).
+const NAME_START: u8 = 1;
+const NAME: u8 = 2;
+const LT: u8 = 4;
+const AMP: u8 = 8;
+const RBRACKET: u8 = 16;
+const DQUOTE: u8 = 32;
+const SQUOTE: u8 = 64;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
-        t[b] =
-            matches!(b as u8, b':' | b'A'..=b'Z' | b'_' | b'a'..=b'z' | b'-' | b'.' | b'0'..=b'9');
+        let c = b as u8;
+        if matches!(c, b':' | b'A'..=b'Z' | b'_' | b'a'..=b'z') {
+            t[b] |= NAME_START | NAME;
+        }
+        if matches!(c, b'-' | b'.' | b'0'..=b'9') {
+            t[b] |= NAME;
+        }
+        t[b] |= match c {
+            b'<' => LT,
+            b'&' => AMP,
+            b']' => RBRACKET,
+            b'"' => DQUOTE,
+            b'\'' => SQUOTE,
+            _ => 0,
+        };
         b += 1;
     }
     t
@@ -152,7 +185,6 @@ pub struct Reader<'a> {
     rooted: bool,
     /// Attribute names of the tag being read, for the uniqueness check.
     seen: Vec<&'a str>,
-    cdata_end: memmem::Finder<'static>,
     comment_end: memmem::Finder<'static>,
 }
 
@@ -164,7 +196,6 @@ impl<'a> Reader<'a> {
             open: Vec::new(),
             rooted: false,
             seen: Vec::new(),
-            cdata_end: memmem::Finder::new(b"]]>"),
             comment_end: memmem::Finder::new(b"--"),
         }
     }
@@ -233,38 +264,53 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Character data up to the next `<`: references checked, no `]]>`.
+    /// Character data up to the next `<`: references checked, no `]]>`. One
+    /// pass with a byte table: in escaped HTML a reference comes every few
+    /// bytes, too often for a vector search to pay for its restarts.
     fn text_run(&mut self) -> Result<Event<'a>, String> {
         let b = self.bytes();
         let start = self.i;
-        let end = memchr::memchr(b'<', &b[start..]).map_or(b.len(), |p| start + p);
-        let run = &b[start..end];
-        let mut at = 0;
-        while let Some(p) = memchr::memchr2(b'&', b']', &run[at..]) {
-            let p = at + p;
-            if run[p] == b'&' {
-                let body_end = memchr::memchr(b';', &run[p + 1..]).map(|q| p + 1 + q);
-                let ok = body_end
-                    .is_some_and(|q| reference(&self.text[start + p + 1..start + q]).is_some());
-                if !ok {
-                    self.i = start + p;
-                    return Err(self
-                        .err("a reference that is not a predefined entity or a legal character"));
+        let mut i = start;
+        loop {
+            while i < b.len() && CLASS[b[i] as usize] & (LT | AMP | RBRACKET) == 0 {
+                i += 1;
+            }
+            match b.get(i) {
+                None => {
+                    self.i = i;
+                    return Err(self.err("the document ends inside an element"));
                 }
-                at = body_end.expect("checked") + 1;
-            } else {
-                if run[p..].starts_with(b"]]>") {
-                    self.i = start + p;
-                    return Err(self.err("`]]>` in character data"));
+                Some(b'<') => break,
+                Some(b'&') => i = self.reference_at(i)?,
+                Some(_) => {
+                    if b[i..].starts_with(b"]]>") {
+                        self.i = i;
+                        return Err(self.err("`]]>` in character data"));
+                    }
+                    i += 1;
                 }
-                at = p + 1;
             }
         }
-        self.i = end;
-        if end == b.len() {
-            return Err(self.err("the document ends inside an element"));
+        self.i = i;
+        Ok(Event::Text(&self.text[start..i]))
+    }
+
+    /// Checks the reference starting at the `&` at `amp`; returns where it
+    /// ends (after its `;`).
+    fn reference_at(&mut self, amp: usize) -> Result<usize, String> {
+        let rest = &self.bytes()[amp + 1..];
+        for known in [&b"lt;"[..], b"gt;", b"amp;", b"quot;", b"apos;"] {
+            if rest.starts_with(known) {
+                return Ok(amp + 1 + known.len());
+            }
         }
-        Ok(Event::Text(&self.text[start..end]))
+        match memchr::memchr(b';', rest) {
+            Some(q) if reference(&self.text[amp + 1..amp + 1 + q]).is_some() => Ok(amp + 2 + q),
+            _ => {
+                self.i = amp;
+                Err(self.err("a reference that is not a predefined entity or a legal character"))
+            }
+        }
     }
 
     /// A name starting at `self.i`; moves past it.
@@ -272,12 +318,20 @@ impl<'a> Reader<'a> {
         let b = self.bytes();
         let start = self.i;
         let mut i = start;
+        // ASCII through the table; a non-ASCII character by its code point.
+        if b.get(i)
+            .is_some_and(|&c| CLASS[c as usize] & NAME_START != 0)
+        {
+            i += 1;
+            while i < b.len() && CLASS[b[i] as usize] & NAME != 0 {
+                i += 1;
+            }
+        }
         while i < b.len() {
             let c = b[i];
             if c < 0x80 {
-                if !NAME_BYTE[c as usize]
-                    || (i == start && (c == b'-' || c == b'.' || c.is_ascii_digit()))
-                {
+                let class = if i == start { NAME_START } else { NAME };
+                if CLASS[c as usize] & class == 0 {
                     break;
                 }
                 i += 1;
@@ -365,28 +419,26 @@ impl<'a> Reader<'a> {
             Some(&q @ (b'"' | b'\'')) => q,
             _ => return Err(self.err("an attribute value must be quoted")),
         };
-        let start = self.i + 1;
-        let end = memchr::memchr(quote, &b[start..])
-            .map(|p| start + p)
-            .ok_or_else(|| self.err("an attribute value is not closed"))?;
-        let value = &b[start..end];
-        if let Some(p) = memchr::memchr(b'<', value) {
-            self.i = start + p;
-            return Err(self.err("`<` in an attribute value"));
-        }
-        let mut at = 0;
-        while let Some(p) = memchr::memchr(b'&', &value[at..]) {
-            let p = at + p;
-            let semi = value[p..].iter().position(|&c| c == b';').map(|q| p + q);
-            match semi {
-                Some(q) if reference(&self.text[start + p + 1..start + q]).is_some() => at = q + 1,
-                _ => {
-                    self.i = start + p;
-                    return Err(self
-                        .err("a reference that is not a predefined entity or a legal character"));
+        let mut i = self.i + 1;
+        loop {
+            while i < b.len() && CLASS[b[i] as usize] & (LT | AMP | DQUOTE | SQUOTE) == 0 {
+                i += 1;
+            }
+            match b.get(i) {
+                None => {
+                    self.i = i;
+                    return Err(self.err("an attribute value is not closed"));
                 }
+                Some(&c) if c == quote => break,
+                Some(b'<') => {
+                    self.i = i;
+                    return Err(self.err("`<` in an attribute value"));
+                }
+                Some(b'&') => i = self.reference_at(i)?,
+                Some(_) => i += 1,
             }
         }
+        let end = i;
         self.i = end + 1;
         Ok(())
     }
@@ -412,11 +464,17 @@ impl<'a> Reader<'a> {
             return Err(self.err("CDATA outside the root element"));
         }
         let start = self.i + b"<![CDATA[".len();
-        let end = self
-            .cdata_end
-            .find(&self.bytes()[start..])
-            .map(|p| start + p)
-            .ok_or_else(|| self.err("a CDATA section is not closed"))?;
+        let b = self.bytes();
+        // `]` is rare in notes HTML and `>` ends every tag: look for the `]`
+        // (memmem's pair heuristic stopped at many of the `>`s).
+        let mut at = start;
+        let end = loop {
+            match memchr::memchr(b']', &b[at..]) {
+                Some(p) if b[at + p..].starts_with(b"]]>") => break at + p,
+                Some(p) => at += p + 1,
+                None => return Err(self.err("a CDATA section is not closed")),
+            }
+        };
         self.i = end + 3;
         Ok(Event::CData(&self.text[start..end]))
     }
@@ -557,6 +615,7 @@ mod tests {
                 "/rss"
             ]
         );
+        assert_eq!(unescape("a &amp b &x; &#65;"), "a &amp b &x; A");
         let Event::Start(rss) = ev[0] else { panic!() };
         assert_eq!(rss.attr("a").as_deref(), Some("1"));
         assert_eq!(rss.attr("b").as_deref(), Some("x & y"));

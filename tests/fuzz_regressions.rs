@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
-use harness::{episode_target, podcast_toml_target};
+use harness::{episode_target, podcast_toml_target, xml_read_target};
 
 fn files(sub: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,5 +65,13 @@ fn podcast_toml_regressions() {
     for path in files("podcast_toml") {
         let data = std::fs::read(&path).unwrap();
         podcast_toml_target(&data);
+    }
+}
+
+#[test]
+fn xml_read_regressions() {
+    for path in files("xml_read") {
+        let data = std::fs::read(&path).unwrap();
+        xml_read_target(&data);
     }
 }
