@@ -648,8 +648,18 @@ pub struct AppleHtml {
 /// could be cut within the budget (see `AppleWriter`); debug builds compare the
 /// result with the tree-based reference, [`render_apple_tree`].
 pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize) -> AppleHtml {
+    thread_local! {
+        /// Each thread's rendering buffer (as for [`render_full`]): the item
+        /// keeps an exact-size copy, instead of a buffer reserved for a
+        /// rendering over the limit and then shrunk (a reallocation and a copy
+        /// per item).
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
     let trailer = trailer(full_link);
     let mut w = AppleWriter::new(limit.saturating_sub(trailer.len()));
+    let scratch = SCRATCH.with_borrow_mut(std::mem::take);
+    w.out = scratch;
+    w.out.clear();
     // Room for a rendering a little over the limit: where writing stops.
     w.out.reserve(limit + 1_024);
     for e in events {
@@ -661,19 +671,18 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
             break;
         }
     }
-    let html = w.finish();
+    let mut html = w.finish();
     let result = if html.len() <= limit {
         AppleHtml {
-            html,
+            html: String::from(html.as_str()),
             truncated: false,
         }
     } else if let Some((pos, closers)) = w.best() {
-        let mut out = html;
-        out.truncate(pos);
-        out.push_str(&closers);
-        out.push_str(&trailer);
+        html.truncate(pos);
+        html.push_str(&closers);
+        html.push_str(&trailer);
         AppleHtml {
-            html: out,
+            html: String::from(html.as_str()),
             truncated: true,
         }
     } else {
@@ -684,9 +693,7 @@ pub fn render_apple(events: &[Event<'_>], full_link: Option<&str>, limit: usize)
             truncated: true,
         }
     };
-    // Escaping reserves room for the worst case; the item keeps this string.
-    let mut result = result;
-    result.html.shrink_to_fit();
+    SCRATCH.with_borrow_mut(|s| *s = html);
     debug_assert_eq!(result, render_apple_tree(events, full_link, limit));
     result
 }
