@@ -1085,13 +1085,13 @@ impl<'t, 's> EventParser<'t, 's> {
         // The first link's text: a speaker's name, or a topic's title.
         let mut first_text = first_link.as_ref().map(|_| link_text(&buf));
         let link_is_person = first_link.as_ref().is_some_and(|(url, _)| {
-            let text = first_text.as_deref().unwrap_or_default();
-            text.trim_start().starts_with('@')
+            let text = first_text.as_deref().unwrap_or_default().trim();
+            text.starts_with('@')
                 || self
                     .show
                     .people
                     .values()
-                    .any(|p| p.href.as_deref() == Some(url.as_str()) || p.name == text.trim())
+                    .any(|p| p.href.as_deref() == Some(url.as_str()) || p.name == text)
         });
         let speaker_like = self.contents_level.is_some()
             && self.contents_level.is_some_and(|cl| lvl > cl)
