@@ -1128,9 +1128,23 @@ fn collect_text(nodes: &[Node], out: &mut String) {
     }
 }
 
-/// Plain text of the notes (for JSON Feed `summary` and checks).
-pub fn plain_text(events: &[Event<'_>]) -> String {
-    let mut s = String::new();
+/// The summary of the notes (JSON Feed `summary`, Atom `summary`): their plain
+/// text, trimmed and [`shorten`]ed to `max` characters. The text is collected in a per-thread buffer; the item
+/// keeps only the summary.
+pub fn summary(events: &[Event<'_>], max: usize) -> String {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SCRATCH.with_borrow_mut(|text| {
+        text.clear();
+        push_plain_text(events, text);
+        shorten(text.trim(), max)
+    })
+}
+
+/// Appends the plain text of the notes: text and code, a space per line break,
+/// a newline after each paragraph, heading and list item.
+fn push_plain_text(events: &[Event<'_>], s: &mut String) {
     for e in events {
         match e {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
@@ -1139,7 +1153,6 @@ pub fn plain_text(events: &[Event<'_>]) -> String {
             _ => {}
         }
     }
-    s
 }
 
 /// Cuts `s` to at most `max` characters on a grapheme boundary, adding `…`.

@@ -223,7 +223,7 @@ impl Resolver<'_, '_> {
             },
             description_html: apple.html,
             summary_text: if self.ctx.render {
-                html::shorten(html::plain_text(&ep.notes).trim(), 500)
+                html::summary(&ep.notes, 500)
             } else {
                 String::new()
             },
