@@ -1,11 +1,15 @@
-//! The strict XML reader that reads RSS and Atom back before publishing
-//! (`feedgen::xml_read`, through `verify::strict_xml`) against libxml2
-//! (`xmllint`): thousands of randomly edited documents, and the two must agree
-//! on every one about whether it is well-formed XML.
+//! feedgen's own strict readers, which read every document back before it is
+//! published, against reference parsers on thousands of randomly edited
+//! documents:
 //!
-//! Edits use printable characters only: a raw CR or a control character is
-//! refused by feedgen's character check before the reader sees it (a policy,
-//! not well-formedness), so they would only show that difference.
+//! - the XML reader (`feedgen::xml_read`, through `verify::strict_xml`) against
+//!   libxml2 (`xmllint`): the two must agree on every document about whether it
+//!   is well-formed XML. Edits use printable characters only: a raw CR or a
+//!   control character is refused by feedgen's character check before the
+//!   reader sees it (a policy, not well-formedness);
+//! - the JSON reader (`feedgen::json_read`, through `verify::json_prechecked`)
+//!   against serde_json, which debug builds run on every chunk too, panicking
+//!   when the verdicts differ.
 
 use std::collections::HashSet;
 use std::process::Command;
@@ -30,6 +34,43 @@ const BASE: &str = concat!(
 /// Edits: characters that make or break markup, and a few harmless ones.
 const ALPHABET: &[u8] = b"<>/&;#x\"'=![]-?:aZ0 \nCDAT\t";
 
+/// Random edits (replace, delete or insert a byte from an alphabet), from a
+/// fixed seed: the same documents every run.
+struct Editor {
+    seed: u64,
+    alphabet: &'static [u8],
+}
+
+impl Editor {
+    fn new(seed: u64, alphabet: &'static [u8]) -> Self {
+        Editor { seed, alphabet }
+    }
+
+    fn next(&mut self, n: usize) -> usize {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        (self.seed % n as u64) as usize
+    }
+
+    /// `doc` with 1 to `most` edits.
+    fn edit(&mut self, doc: &[u8], most: usize) -> Vec<u8> {
+        let mut d = doc.to_vec();
+        for _ in 0..1 + self.next(most) {
+            let at = self.next(d.len());
+            let c = self.alphabet[self.next(self.alphabet.len())];
+            match self.next(3) {
+                0 => d[at] = c,
+                1 => {
+                    d.remove(at);
+                }
+                _ => d.insert(at, c),
+            }
+        }
+        d
+    }
+}
+
 fn xmllint_available() -> bool {
     Command::new("xmllint")
         .arg("--version")
@@ -46,29 +87,12 @@ fn strict_reader_agrees_with_libxml2_on_edited_documents() {
         return;
     }
     assert_eq!(feedgen::verify::strict_xml(BASE.as_bytes()), Ok(()));
-    let mut seed = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut edit = Editor::new(0x2545_F491_4F6C_DD1D, ALPHABET);
     let dir = tempfile::tempdir().unwrap();
     let mut docs = Vec::new();
     let mut seen = HashSet::new();
     while docs.len() < 4_000 {
-        let mut d = BASE.as_bytes().to_vec();
-        for _ in 0..1 + next(2) {
-            let at = next(d.len());
-            let c = ALPHABET[next(ALPHABET.len())];
-            match next(3) {
-                0 => d[at] = c,
-                1 => {
-                    d.remove(at);
-                }
-                _ => d.insert(at, c),
-            }
-        }
+        let d = edit.edit(BASE.as_bytes(), 2);
         // Cut in the middle of a character: not UTF-8, not a reader question.
         if std::str::from_utf8(&d).is_err() || !seen.insert(d.clone()) {
             continue;
@@ -146,4 +170,57 @@ fn strict_reader_agrees_with_libxml2_on_edited_documents() {
     eprintln!(
         "{accepted} accepted, {refused} refused ({declaration_only} only for the declaration)"
     );
+}
+
+/// The strict JSON reader and serde_json agree on 30,000 documents made by
+/// editing a JSON Feed chunk at random (`json_prechecked` reads each with both
+/// in debug builds and panics when their verdicts differ).
+#[test]
+fn json_reader_agrees_with_serde_json_on_edited_documents() {
+    let now = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap();
+    let mut items = Vec::new();
+    for (id, html) in [
+        (
+            "urn:x:1",
+            "<p class=\"a\">x &amp; y</p>\n<ul>\n<li>é 😀</li>\n</ul>",
+        ),
+        ("urn:x:2", "<p>\u{2028}tab\there</p>"),
+    ] {
+        let mut item = feedgen::model::Item::placeholder(now);
+        item.id_iri = id.into();
+        item.content_html = html.into();
+        items.push(item);
+    }
+    let doc = format!(
+        r#"{{"version":"https://jsonfeed.org/version/1.1","items":[{}],"x":[1,-2.5e3,true,false,null,{{}},[]]}}"#,
+        items
+            .iter()
+            .map(|i| format!(
+                r#"{{"id":{},"n":0.25,"content_html":{},"tags":["a","b"],"o":{{"k":null}}}}"#,
+                serde_json::to_string(&i.id_iri).unwrap(),
+                serde_json::to_string(&i.content_html).unwrap()
+            ))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    assert_eq!(
+        feedgen::verify::json_prechecked(doc.as_bytes(), &items),
+        Ok(())
+    );
+    let mut edit = Editor::new(
+        0x9E37_79B9_7F4A_7C15,
+        b"\"\\{}[]:,01-.eEun tfa\n\t\r\x01\x1f\x7f/x",
+    );
+    let (mut ok, mut bad) = (0, 0);
+    for _ in 0..30_000 {
+        let d = edit.edit(doc.as_bytes(), 3);
+        if std::str::from_utf8(&d).is_err() {
+            continue;
+        }
+        match feedgen::verify::json_prechecked(&d, &items) {
+            Ok(()) => ok += 1,
+            Err(_) => bad += 1,
+        }
+    }
+    assert!(ok > 1_000 && bad > 10_000, "{ok} accepted, {bad} refused");
 }
