@@ -500,6 +500,10 @@ mod simple {
                 "  title=\"Tabs\tand é\"  \nepisode = 0\nexplicit = false\npublished = 2024-02-29T23:59:59Z\n",
                 "number = 12\npublished = 1999-12-31T00:00:00-05:30\naudio = \"006.mp3\"\nblock = true\n",
                 "[audio]\nduration = 3723\npath = \"a.mp3\"",
+                "published = 2001-01-01T00:00:00-00:00\n",
+                "published = 0000-01-01T23:59:59+00:00\n",
+                "published = 9999-12-31T00:00:00+23:59\n",
+                "season = 999999999999999999\n",
                 "",
             ] {
                 assert!(same(src), "fell back on {src:?}");
