@@ -5,7 +5,7 @@
 //! entities and character references to legal characters; `]]>` refused),
 //! CDATA sections, comments (no `--` inside), processing instructions and the
 //! XML declaration, one root element with only comments, PIs and white space
-//! around it. Documents type declarations are refused: feedgen writes none.
+//! around it. Document type declarations are refused: feedgen writes none.
 //! The text must already be UTF-8 holding only characters XML allows and no
 //! raw CR (`verify::check_chars`).
 //!
@@ -198,11 +198,6 @@ impl<'a> Reader<'a> {
             seen: Vec::new(),
             comment_end: memmem::Finder::new(b"--"),
         }
-    }
-
-    /// Where the reader is, in bytes from the start.
-    pub fn position(&self) -> usize {
-        self.i
     }
 
     /// How many elements are open.
