@@ -646,12 +646,9 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
     };
     for d in &docs {
         match output::create_staged(dir, &d.name) {
-            Ok((s, f)) => {
+            Ok((s, w)) => {
                 staged.push(s);
-                sinks.push(std::io::BufWriter::with_capacity(
-                    1 << 16,
-                    output::Staging::new(f),
-                ));
+                sinks.push(w);
             }
             Err(e) => {
                 cleanup(&staged);
@@ -667,7 +664,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             let mut syncs = Vec::new();
             let written = assemble::write_all(feed, &docs, &mut sinks, |d, w, len| {
                 w.flush()?;
-                let file = w.get_ref().file().try_clone()?;
+                let file = w.file().try_clone()?;
                 syncs.push((
                     d,
                     scope.spawn(move || -> std::io::Result<()> {
