@@ -37,6 +37,8 @@ pub struct Doc<'f> {
     /// The whole document when it has no items (JSON writes `[]` then).
     empty: Option<Vec<u8>>,
     items: &'f [Item],
+    /// Where `items` start in the feed's items.
+    first: usize,
 }
 
 fn verify_err(what: &str, e: impl std::fmt::Display) -> Diagnostic {
@@ -58,6 +60,7 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
     let show = &feed.show;
     let (atom_url, json_url) = sibling_urls(&show.feed_url);
     let mut docs = Vec::new();
+    let mut first = 0;
     for page in paging::paginate(
         &feed.items,
         show.output.page_size,
@@ -75,7 +78,9 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
             frame,
             empty: None,
             items: page.items,
+            first,
         });
+        first += page.items.len();
     }
     // The RSS pages hold every item once: their chunks are where the notes HTML
     // of each item is checked (see `render_chunk`).
@@ -86,6 +91,7 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
             format!("pages hold {rss_items} items, not {}", feed.items.len()),
         ));
     }
+    let mut first = 0;
     for page in paging::paginate(&feed.items, show.output.page_size, &atom_url, "atom.xml") {
         let name = paging::page_file("atom.xml", page.number);
         let frame = atom_feed::page_frame(feed, &page).map_err(|e| verify_err(&name, e))?;
@@ -97,7 +103,9 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
             frame,
             empty: None,
             items: page.items,
+            first,
         });
+        first += page.items.len();
     }
     let name = "feed.json".to_string();
     let frame = json_feed::frame(feed, &json_url).map_err(|e| verify_err(&name, e))?;
@@ -116,8 +124,21 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
         frame,
         empty,
         items: &feed.items,
+        first: 0,
     });
     Ok(docs)
+}
+
+impl Doc<'_> {
+    /// The positions in the feed's items this document holds.
+    fn span(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.items.len()
+    }
+    /// The document's head and tail: what [`plan`] verified, and what a
+    /// streaming build compares with the plan of the items it made.
+    pub fn frame_bytes(&self) -> (&[u8], &[u8]) {
+        (&self.frame.head, &self.frame.tail)
+    }
 }
 
 /// One chunk of one document's items.
@@ -261,6 +282,93 @@ where
         }
         Ok(())
     })?;
+    Ok(())
+}
+
+/// [`write_all`] for a feed whose items are made while the documents are
+/// written. `docs` were planned from a feed of placeholder items in the final
+/// order (so the pages and their frames are known); `make(range)` makes the
+/// real items at those positions, with whatever else the caller wants back
+/// (`K`). Each chunk is rendered and verified for every document holding it
+/// (an RSS page, an Atom page and the JSON Feed), its items' notes HTML is
+/// dropped, and `keep` gets the items and `K` in feed order. The notes of an
+/// item live only while its chunk is rendered, instead of all at once.
+pub fn write_streaming<W, F, K>(
+    feed: &Feed,
+    docs: &[Doc<'_>],
+    sinks: &mut [W],
+    make: impl Fn(std::ops::Range<usize>) -> (Vec<Item>, K) + Sync,
+    mut keep: impl FnMut(std::ops::Range<usize>, Vec<Item>, K),
+    mut done: F,
+) -> Result<(), Failure>
+where
+    W: Write + Send,
+    F: FnMut(usize, &mut W, u64) -> std::io::Result<()> + Send,
+    K: Send,
+{
+    assert_eq!(docs.len(), sinks.len(), "one sink per document");
+    let n = feed.items.len();
+    assert!(n > 0, "a streaming build has items");
+    // Chunks never cross a page: they end at every document's first item.
+    let mut cuts: Vec<usize> = docs.iter().map(|d| d.first).filter(|&f| f > 0).collect();
+    cuts.push(n);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut jobs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for &cut in &cuts {
+        while start < cut {
+            let end = (start + CHUNK).min(cut);
+            jobs.push(start..end);
+            start = end;
+        }
+    }
+    let holders = |r: &std::ops::Range<usize>| -> Vec<usize> {
+        (0..docs.len())
+            .filter(|&d| docs[d].span().contains(&r.start))
+            .collect()
+    };
+    let produce = |r: &std::ops::Range<usize>| -> Result<_, Diagnostic> {
+        let (mut items, k) = make(r.clone());
+        assert_eq!(items.len(), r.len(), "one item per position");
+        let mut bodies = Vec::new();
+        for d in holders(r) {
+            bodies.push((d, render_chunk(feed, &docs[d], &items)?));
+        }
+        for i in &mut items {
+            i.content_html = String::new();
+            i.description_html = String::new();
+            i.summary_text = String::new();
+        }
+        Ok((bodies, items, k))
+    };
+    let mut written = vec![0u64; docs.len()];
+    let mut complete = 0;
+    ordered(&jobs, LOOKAHEAD, produce, |r, made| {
+        let (bodies, items, k) = made.map_err(Failure::Verify)?;
+        for (d, rendered) in bodies {
+            let doc = &docs[d];
+            let frame = &doc.frame;
+            let mut put = |b: &[u8]| -> Result<(), Failure> {
+                written[d] += b.len() as u64;
+                sinks[d].write_all(b).map_err(|e| Failure::Io(d, e))
+            };
+            put(if r.start == doc.first {
+                &frame.head
+            } else {
+                frame.sep
+            })?;
+            put(rendered.body())?;
+            if r.end == doc.span().end {
+                put(&frame.tail)?;
+                done(d, &mut sinks[d], written[d]).map_err(|e| Failure::Io(d, e))?;
+                complete += 1;
+            }
+        }
+        keep(r.clone(), items, k);
+        Ok(())
+    })?;
+    assert_eq!(complete, docs.len(), "every document was completed");
     Ok(())
 }
 

@@ -184,6 +184,22 @@ pub fn parse_with<'t>(
     show: &Show,
     mode: NotesMode,
 ) -> ParsedEpisode<'t> {
+    parse_body(file, slug, text, read_front(file, text), show, mode)
+}
+
+/// What is read of an episode file before its Markdown: the findings of the
+/// character scans and the front matter, and the front matter itself.
+#[derive(Debug)]
+pub struct Front {
+    pub front: FrontMatter,
+    /// Byte offset where the Markdown body starts.
+    pub body_start: usize,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The first part of [`parse_with`]: a build reads every episode's front
+/// matter first, to know the feed's order before any notes are parsed.
+pub fn read_front(file: FileId, text: &str) -> Front {
     let mut diags = Vec::new();
     scan_characters(file, text, &mut diags);
     scan_fullwidth_bullets(file, text, &mut diags);
@@ -192,6 +208,28 @@ pub fn parse_with<'t>(
         Some((src, off)) => frontmatter::parse(file, src, off, &mut diags),
         None => FrontMatter::default(),
     };
+    Front {
+        front,
+        body_start: split.body_start,
+        diags,
+    }
+}
+
+/// The rest of [`parse_with`]: the Markdown of `text`, whose [`read_front`] is
+/// `front`.
+pub fn parse_body<'t>(
+    file: FileId,
+    slug: &str,
+    text: &'t str,
+    front: Front,
+    show: &Show,
+    mode: NotesMode,
+) -> ParsedEpisode<'t> {
+    let Front {
+        front,
+        body_start,
+        diags,
+    } = front;
     let mut p = EventParser {
         file,
         text,
@@ -208,10 +246,10 @@ pub fn parse_with<'t>(
             .then(|| crate::html::AppleLen::new(crate::html::APPLE_LIMIT)),
         ..EventParser::default_for(file, text, show)
     };
-    let body = &text[split.body_start..];
+    let body = &text[body_start..];
     let events = Parser::new_ext(body, markdown_options()).into_offset_iter();
     for (ev, r) in events {
-        let r = r.start + split.body_start..r.end + split.body_start;
+        let r = r.start + body_start..r.end + body_start;
         p.feed(ev, r);
     }
     p.finish();

@@ -73,7 +73,6 @@ pub mod verify;
 pub mod xml;
 pub mod xml_read;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
@@ -360,9 +359,35 @@ pub fn load(opts: &Options) -> Result<Project, Error> {
     load_for(opts, true)
 }
 
-/// [`load`]; `render`: also render what only outputs need (see
-/// [`validate::Context::render`]).
-fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
+/// podcast.toml, read and checked, and the episode files found.
+struct Opened {
+    root: PathBuf,
+    /// The project root, canonicalized once for all episodes.
+    canon_root: PathBuf,
+    sources: SourceDb,
+    show: config::Show,
+    diags: Vec<Diagnostic>,
+    paths: Vec<EpisodePath>,
+}
+
+impl Opened {
+    /// The id of the `i`-th episode file: files get their ids in path order,
+    /// as they are added to the source list by [`finish_load`].
+    fn id(&self, i: usize) -> FileId {
+        FileId(self.sources.next_id().0 + i as u32)
+    }
+    fn ctx(&self, now: DateTime<FixedOffset>, render: bool) -> validate::Context<'_> {
+        validate::Context {
+            show: &self.show,
+            root: &self.root,
+            now,
+            render,
+        }
+    }
+}
+
+/// Reads and checks podcast.toml, and finds the episode files.
+fn open(opts: &Options) -> Result<Opened, Error> {
     let config_path = &opts.config;
     let root = config_path
         .parent()
@@ -399,73 +424,125 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
         }
     };
     diags.append(&mut cdiags);
-
     let paths = timings::stage("discover", || discover(&root))?;
-    let max = show.limits.max_episode_bytes;
     let canon_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let ctx = validate::Context {
-        show: &show,
-        root: &root,
-        now: opts.now,
-        render,
-    };
-    // Each episode is read, parsed and resolved in one task, so reading overlaps
-    // parsing across the threads. Files get their ids in path order, as they are
-    // added to the source list below.
-    let first = sources.next_id().0;
-    // Per file: the episode (none for a file that could not be read), and its
-    // source entry with its findings. Everything per file happens here, on
-    // every core, each result written straight into its place in the two lists:
-    // collecting them afterwards, one file at a time, took ~9 ms at 10k
-    // episodes, most of it faulting in the episode list's fresh memory.
+    Ok(Opened {
+        root,
+        canon_root,
+        sources,
+        show,
+        diags,
+        paths,
+    })
+}
+
+/// One episode file read, with what precedes its Markdown
+/// ([`episode::read_front`]); or the text shown for a file that could not be
+/// read, with the finding.
+type PreRead = Result<(String, episode::Front), (String, Diagnostic)>;
+
+/// A file [`pre_read`] by a build, until it is parsed.
+type Pending = std::sync::Mutex<Option<PreRead>>;
+
+/// Takes a [`Pending`] file for parsing.
+fn take(p: &Pending) -> PreRead {
+    p.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take()
+        .expect("each episode is parsed once")
+}
+
+/// Reads the `i`-th episode file and its front matter.
+fn pre_read(o: &Opened, i: usize) -> PreRead {
+    let p = &o.paths[i];
+    read_episode(&o.canon_root, p, o.show.limits.max_episode_bytes).map(|text| {
+        let front = episode::read_front(o.id(i), &text);
+        (text, front)
+    })
+}
+
+/// One episode loaded: the episode (none for a file that could not be read),
+/// its entry in the source list and its findings.
+type LoadedOne = (Option<Resolved>, (SourceFile, Vec<Diagnostic>));
+
+/// Parses and resolves the `i`-th episode from what [`pre_read`] gave.
+fn load_one(o: &Opened, ctx: &validate::Context<'_>, i: usize, read: PreRead) -> LoadedOne {
+    let p = &o.paths[i];
+    let id = o.id(i);
+    let name = source::display_path(&o.root, &p.path);
+    match read {
+        Ok((text, front)) => {
+            // `check` renders nothing: the notes are only counted.
+            let mode = if ctx.render {
+                episode::NotesMode::Keep
+            } else {
+                episode::NotesMode::CountApple
+            };
+            let mut parsed = episode::parse_body(id, &p.slug, &text, front, &o.show, mode);
+            let mut d = std::mem::take(&mut parsed.diags);
+            let (r, mut vd) = validate::resolve_listed(ctx, parsed, &p.dir, &p.listing);
+            d.append(&mut vd);
+            debug_assert_eq!(id, r.file, "episode ids follow path order");
+            // The text is kept only for showing findings. Dropped here, its
+            // memory is reused by the next file this thread reads.
+            let file = if d.is_empty() {
+                SourceFile::unloaded(name, p.path.clone(), SourceFingerprint::of(&text))
+            } else {
+                SourceFile::new(name, p.path.clone(), text)
+            };
+            (Some(r), (file, d))
+        }
+        Err((lossy, mut d)) => {
+            let len = lossy.len();
+            d.span = Some(match d.span {
+                Some(s) => diag::Span::new(id, s.range.start..s.range.end.min(len)),
+                None => diag::Span::new(id, 0..0),
+            });
+            (
+                None,
+                (SourceFile::new(name, p.path.clone(), lossy), vec![d]),
+            )
+        }
+    }
+}
+
+/// [`load`]; `render`: also render what only outputs need (see
+/// [`validate::Context::render`]).
+fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
+    let o = open(opts)?;
+    let ctx = o.ctx(opts.now, render);
+    // Per file: the episode and its source entry with its findings. Each file
+    // is read, parsed and resolved in one task (reading overlaps parsing
+    // across the threads), and each result written straight into its place in
+    // the two lists: collecting them afterwards, one file at a time, took
+    // ~9 ms at 10k episodes, most of it faulting in the list's fresh memory.
     let mut resolved: Vec<Option<Resolved>> = Vec::new();
     let mut files: Vec<(SourceFile, Vec<Diagnostic>)> = Vec::new();
     timings::stage("read+parse", || {
-        paths
-            .par_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let id = FileId(first + i as u32);
-                let name = source::display_path(&root, &p.path);
-                match read_episode(&canon_root, p, max) {
-                    Ok(text) => {
-                        // `check` renders nothing: the notes are only counted.
-                        let mode = if render {
-                            episode::NotesMode::Keep
-                        } else {
-                            episode::NotesMode::CountApple
-                        };
-                        let mut parsed = episode::parse_with(id, &p.slug, &text, &show, mode);
-                        let mut d = std::mem::take(&mut parsed.diags);
-                        let (r, mut vd) =
-                            validate::resolve_listed(&ctx, parsed, &p.dir, &p.listing);
-                        d.append(&mut vd);
-                        debug_assert_eq!(id, r.file, "episode ids follow path order");
-                        // The text is kept only for showing findings. Dropped
-                        // here, its memory is reused by the next file this
-                        // thread reads.
-                        let file = if d.is_empty() {
-                            SourceFile::unloaded(name, p.path.clone(), SourceFingerprint::of(&text))
-                        } else {
-                            SourceFile::new(name, p.path.clone(), text)
-                        };
-                        (Some(r), (file, d))
-                    }
-                    Err((lossy, mut d)) => {
-                        let len = lossy.len();
-                        d.span = Some(match d.span {
-                            Some(s) => diag::Span::new(id, s.range.start..s.range.end.min(len)),
-                            None => diag::Span::new(id, 0..0),
-                        });
-                        (
-                            None,
-                            (SourceFile::new(name, p.path.clone(), lossy), vec![d]),
-                        )
-                    }
-                }
-            })
+        (0..o.paths.len())
+            .into_par_iter()
+            .map(|i| load_one(&o, &ctx, i, pre_read(&o, i)))
             .unzip_into_vecs(&mut resolved, &mut files)
     });
+    Ok(finish_load(o, resolved, files, opts))
+}
+
+/// The project from every episode's [`LoadedOne`], in path order: the source
+/// list, the checks across episodes, `[rules]` and `--strict`, findings sorted.
+fn finish_load(
+    o: Opened,
+    resolved: Vec<Option<Resolved>>,
+    files: impl IntoIterator<Item = (SourceFile, Vec<Diagnostic>)>,
+    opts: &Options,
+) -> Project {
+    let Opened {
+        root,
+        mut sources,
+        show,
+        mut diags,
+        paths,
+        ..
+    } = o;
     for (file, mut d) in files {
         sources.add(file);
         diags.append(&mut d);
@@ -495,14 +572,14 @@ fn load_for(opts: &Options, render: bool) -> Result<Project, Error> {
         "every finding's file has its text"
     );
     timings::stage("sort-diags", || report::sort(&sources, &mut diags));
-    Ok(Project {
+    Project {
         root,
         sources,
         show,
         episodes,
         diags,
         episode_files: paths.len(),
-    })
+    }
 }
 
 /// Validates everything; writes nothing. The episodes' full notes HTML and
@@ -617,6 +694,34 @@ enum StageError {
 /// failure nothing is left behind.
 fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, StageError> {
     let docs = timings::stage("frames", || assemble::plan(feed)).map_err(StageError::Verify)?;
+    let staged = stage_docs(&docs, dir, "render+write", |sinks, done| {
+        assemble::write_all(feed, &docs, sinks, done)
+    })?;
+    if cfg!(debug_assertions) {
+        let files: Vec<(String, Vec<u8>)> = staged
+            .iter()
+            .map(|s| (s.name.clone(), std::fs::read(&s.tmp).expect("staged file")))
+            .collect();
+        let docs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
+        assert_same_as_whole_documents(feed, &docs);
+    }
+    Ok(staged)
+}
+
+/// What [`stage_docs`] hands the writer for each document it completes.
+type DoneFn<'a> = dyn FnMut(usize, &mut output::Staging, u64) -> std::io::Result<()> + Send + 'a;
+
+/// Creates a temporary file in `dir` for each of `docs`, lets `write` fill
+/// them (in the stage `stage` of the timings), flushes each file as soon as it
+/// is complete and syncs it on a thread of its own while the later documents
+/// are written; each must then hold exactly the bytes written to it. On any
+/// failure nothing is left behind.
+fn stage_docs(
+    docs: &[assemble::Doc<'_>],
+    dir: &Path,
+    stage: &'static str,
+    write: impl FnOnce(&mut [output::Staging], &mut DoneFn<'_>) -> Result<(), assemble::Failure>,
+) -> Result<Vec<output::Staged>, StageError> {
     let created = !dir.exists();
     let io = |name: &str, e: std::io::Error| {
         StageError::Io(Error::Write {
@@ -632,7 +737,7 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             let _ = std::fs::remove_dir(dir);
         }
     };
-    for d in &docs {
+    for d in docs {
         match output::create_staged(dir, &d.name) {
             Ok((s, w)) => {
                 staged.push(s);
@@ -644,14 +749,11 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             }
         }
     }
-    // Each file is flushed when complete and synced on a thread of its own,
-    // while the later documents render; each must then hold exactly the bytes
-    // written to it.
-    let result = timings::stage("render+write", || {
+    let result = timings::stage(stage, || {
         std::thread::scope(|scope| {
             let mut syncs = Vec::new();
-            let written = assemble::write_all(feed, &docs, &mut sinks, |d, w, len| {
-                w.flush()?;
+            let mut done = |d: usize, w: &mut output::Staging, len: u64| -> std::io::Result<()> {
+                std::io::Write::flush(w)?;
                 let file = w.file().try_clone()?;
                 syncs.push((
                     d,
@@ -667,7 +769,8 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
                     }),
                 ));
                 Ok(())
-            });
+            };
+            let written = write(&mut sinks, &mut done);
             let synced: Vec<(usize, std::io::Result<()>)> = syncs
                 .into_iter()
                 .map(|(d, h)| {
@@ -695,35 +798,27 @@ fn render_staged(feed: &model::Feed, dir: &Path) -> Result<Vec<output::Staged>, 
             return Err(io(&docs[d].name, e));
         }
     }
-    if cfg!(debug_assertions) {
-        let files: Vec<(String, Vec<u8>)> = staged
-            .iter()
-            .map(|s| (s.name.clone(), std::fs::read(&s.tmp).expect("staged file")))
-            .collect();
-        let docs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), &b[..])).collect();
-        assert_same_as_whole_documents(feed, &docs);
-    }
     Ok(staged)
 }
 
 /// Where outputs go: `--out`, else `[output] dir` (which must stay inside the
 /// project unless `allow_outside = true`), else `public/`.
 pub fn output_dir(project: &Project, opts: &Options) -> Result<PathBuf, Diagnostic> {
+    output_dir_of(&project.root, &project.show, opts)
+}
+
+/// [`output_dir`] before the project is complete.
+fn output_dir_of(root: &Path, show: &config::Show, opts: &Options) -> Result<PathBuf, Diagnostic> {
     if let Some(o) = &opts.out {
         return Ok(o.clone());
     }
-    let rel = project
-        .show
-        .output
-        .dir
-        .clone()
-        .unwrap_or_else(|| "public".into());
-    let dir = project.root.join(&rel);
+    let rel = show.output.dir.clone().unwrap_or_else(|| "public".into());
+    let dir = root.join(&rel);
     let escapes = Path::new(&rel).is_absolute()
         || Path::new(&rel)
             .components()
             .any(|c| matches!(c, std::path::Component::ParentDir));
-    if escapes && !project.show.output.allow_outside {
+    if escapes && !show.output.allow_outside {
         return Err(Diagnostic::new(
             Rule::UnsafePath,
             format!("output dir `{rel}` is outside the project"),
@@ -743,8 +838,50 @@ pub struct BuildOutcome {
 
 /// Validates, renders, verifies and publishes. Nothing is written when any error
 /// exists; the previous outputs then stay byte-identical.
+///
+/// Every episode file is read first, with its front matter. When the front
+/// matter says where each episode goes in the feed ([`stream_order`]), the
+/// notes are parsed in feed order, a chunk at a time, each chunk rendered and
+/// written while the next are parsed ([`build_streaming`]): an episode's notes
+/// HTML then lives only while its chunk is rendered. Otherwise (dates from the
+/// notes' Recording date, for instance) every episode is parsed first and the
+/// feed rendered from the whole project. Both write the same bytes.
+///
+/// After a build, the published items in `project` do not keep their notes
+/// HTML (`content_html`, `description_html`, `summary_text`); the written feeds
+/// hold it.
 pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
-    let mut project = timings::stage("load", || load(opts))?;
+    let o = open(opts)?;
+    // Each file read, waiting to be parsed: taken once, by whichever thread
+    // parses it.
+    let read: Vec<Pending> = timings::stage("read", || {
+        (0..o.paths.len())
+            .into_par_iter()
+            .map(|i| std::sync::Mutex::new(Some(pre_read(&o, i))))
+            .collect()
+    });
+    if let Some(order) = stream_order(&o, &read, opts) {
+        if let Some(outcome) = build_streaming(o, read, &order, opts)? {
+            return Ok(outcome);
+        }
+        // The rare case the front matter did not tell the whole story: the
+        // build starts again, the usual way.
+        return build_whole(load(opts)?, opts);
+    }
+    let ctx = o.ctx(opts.now, true);
+    let mut resolved = Vec::new();
+    let mut files = Vec::new();
+    timings::stage("parse", || {
+        read.into_par_iter()
+            .enumerate()
+            .map(|(i, r)| load_one(&o, &ctx, i, take(&r)))
+            .unzip_into_vecs(&mut resolved, &mut files)
+    });
+    build_whole(finish_load(o, resolved, files, opts), opts)
+}
+
+/// A build from a loaded project: the feed rendered from all its items.
+fn build_whole(mut project: Project, opts: &Options) -> Result<BuildOutcome, Error> {
     if project.has_errors() {
         return Ok(BuildOutcome {
             project,
@@ -768,6 +905,240 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
             published: 0,
         },
     })
+}
+
+/// Where an episode goes in the feed, as its front matter says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Slot {
+    /// The index of its file.
+    episode: usize,
+    published: DateTime<FixedOffset>,
+    number: u32,
+}
+
+/// The feed's items in order (newest first), from the front matter alone: each
+/// episode's `published` (which wins over the notes' Recording date) and
+/// number (front matter, else the file name; the notes' heading can only
+/// disagree with a finding). `None` when some episode's place depends on its
+/// notes, or no episode is published.
+fn stream_order(o: &Opened, read: &[Pending], opts: &Options) -> Option<Vec<Slot>> {
+    let mut slots = Vec::new();
+    for (i, r) in read.iter().enumerate() {
+        let r = r.lock().unwrap_or_else(|e| e.into_inner());
+        let front = &r.as_ref()?.as_ref().ok()?.1.front;
+        let published =
+            validate::front_published(&o.show, front.published.as_ref()?.get_ref()).ok()?;
+        let number = match &front.episode {
+            Some(n) => u32::try_from(*n.get_ref()).ok().filter(|&n| n > 0)?,
+            None => episode::number_from_slug(&o.paths[i].slug)?,
+        };
+        if published <= opts.now {
+            slots.push(Slot {
+                episode: i,
+                published,
+                number,
+            });
+        }
+    }
+    // As `feed_taking` orders the items.
+    slots.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then(b.number.cmp(&a.number))
+            .then(o.paths[a.episode].slug.cmp(&o.paths[b.episode].slug))
+    });
+    (!slots.is_empty()).then_some(slots)
+}
+
+/// One chunk's episodes, as [`build_streaming`] makes them: each with the
+/// index of its file, and its source entry and findings.
+type Made = Vec<(usize, Resolved, (SourceFile, Vec<Diagnostic>))>;
+
+/// [`build`] in feed order (see there). `Ok(None)` when the finished project
+/// does not match the order and frames the front matter predicted, or the
+/// documents could not be written or verified: nothing is left behind, and the
+/// caller builds the usual way, which reports what went wrong.
+fn build_streaming(
+    o: Opened,
+    pending: Vec<Pending>,
+    order: &[Slot],
+    opts: &Options,
+) -> Result<Option<BuildOutcome>, Error> {
+    let Ok(dir) = output_dir_of(&o.root, &o.show, opts) else {
+        return Ok(None);
+    };
+    // The feed as the front matter predicts it: enough for the documents'
+    // pages and frames.
+    let items: Vec<model::Item> = order
+        .iter()
+        .map(|s| model::Item {
+            number: Some(s.number),
+            ..model::Item::placeholder(s.published)
+        })
+        .collect();
+    let planned = model::Feed {
+        show: o.show.clone(),
+        persons: validate::channel_persons(&o.show),
+        updated: items.iter().map(|i| i.published).max(),
+        items,
+    };
+    let Ok(docs) = timings::stage("frames", || assemble::plan(&planned)) else {
+        return Ok(None);
+    };
+    let created = !dir.exists();
+    let ctx = o.ctx(opts.now, true);
+    // Each episode's place, filled as its chunk is written (or, for those not
+    // published, afterwards).
+    let mut resolved: Vec<Option<Resolved>> = (0..o.paths.len()).map(|_| None).collect();
+    let mut files: Vec<Option<(SourceFile, Vec<Diagnostic>)>> =
+        (0..o.paths.len()).map(|_| None).collect();
+    let lock_path = o.root.join(ledger::FILE_NAME);
+    let (staged, early) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| ledger::Ledger::load_with_text(&lock_path));
+        let make = |range: std::ops::Range<usize>| {
+            let mut items = Vec::with_capacity(range.len());
+            let mut made: Made = Vec::with_capacity(range.len());
+            for s in &order[range] {
+                let (r, file) = load_one(&o, &ctx, s.episode, take(&pending[s.episode]));
+                let mut r = r.expect("a streaming build has read every file");
+                items.push(std::mem::replace(
+                    &mut r.item,
+                    model::Item::placeholder(s.published),
+                ));
+                made.push((s.episode, r, file));
+            }
+            (items, made)
+        };
+        let keep = |_: std::ops::Range<usize>, items: Vec<model::Item>, made: Made| {
+            for (item, (i, mut r, file)) in items.into_iter().zip(made) {
+                r.item = item;
+                resolved[i] = Some(r);
+                files[i] = Some(file);
+            }
+        };
+        let staged = stage_docs(&docs, &dir, "parse+render+write", |sinks, done| {
+            assemble::write_streaming(&planned, &docs, sinks, make, keep, done)
+        });
+        (staged, early.join())
+    });
+    let Ok(staged) = staged else {
+        return Ok(None);
+    };
+    // The episodes that are not published, for their findings.
+    let rest: Vec<(usize, LoadedOne)> = timings::stage("parse-unpublished", || {
+        (0..o.paths.len())
+            .into_par_iter()
+            .filter(|&i| files[i].is_none())
+            .map(|i| (i, load_one(&o, &ctx, i, take(&pending[i]))))
+            .collect()
+    });
+    for (i, (r, file)) in rest {
+        resolved[i] = r;
+        files[i] = Some(file);
+    }
+    drop(pending);
+    let files = files
+        .into_iter()
+        .map(|f| f.expect("every episode was loaded"));
+    let mut project = finish_load(o, resolved, files, opts);
+    // Nothing is left behind when nothing is published: not the staged files,
+    // nor an output folder the staging created.
+    let discard = |staged: &[output::Staged]| {
+        output::discard(staged);
+        if created {
+            let _ = std::fs::remove_dir(&dir);
+        }
+    };
+    // Findings are complete whatever the order: a show with errors is
+    // reported as the usual way would, and nothing is published.
+    if project.has_errors() {
+        discard(&staged);
+        return Ok(Some(BuildOutcome {
+            project,
+            written: vec![],
+            published: 0,
+        }));
+    }
+    // Did the front matter tell the whole story? Every episode is where it
+    // was put, and no other is published. (Without errors it always does:
+    // `published` and the number are resolved as `stream_order` read them, and
+    // a heading that disagrees with them is an error. Checked all the same.)
+    let as_predicted = order.iter().all(|s| {
+        let e = &project.episodes[s.episode];
+        e.status == Status::Publish
+            && e.item.published == s.published
+            && e.item.number == Some(s.number)
+    }) && project
+        .episodes
+        .iter()
+        .filter(|e| e.status == Status::Publish)
+        .count()
+        == order.len();
+    if !as_predicted {
+        discard(&staged);
+        return Ok(None);
+    }
+    let (feed, taken) = timings::stage("feed-model", || feed_taking(&mut project));
+    debug_assert!(
+        taken.iter().eq(order.iter().map(|s| &s.episode)),
+        "same order"
+    );
+    // The documents' heads were written from the predicted feed: they must be
+    // what the real one plans.
+    let same_frames = assemble::plan(&feed).is_ok_and(|real| {
+        real.len() == docs.len()
+            && real
+                .iter()
+                .zip(&docs)
+                .all(|(a, b)| a.name == b.name && a.frame_bytes() == b.frame_bytes())
+    });
+    if !same_frames {
+        restore(&mut project, feed, &taken);
+        discard(&staged);
+        return Ok(None);
+    }
+    if cfg!(debug_assertions) {
+        same_as_usual_build(&staged, opts);
+    }
+    let early = early.map(|r| {
+        r.map(|(text, mut l)| {
+            let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+            (text, (l, diags))
+        })
+    });
+    let published = feed.items.len();
+    let result = commit_staged(&mut project, &feed, opts, &dir, staged, early);
+    restore(&mut project, feed, &taken);
+    Ok(Some(match result? {
+        Some(written) => BuildOutcome {
+            project,
+            written,
+            published,
+        },
+        None => BuildOutcome {
+            project,
+            written: vec![],
+            published: 0,
+        },
+    }))
+}
+
+/// Debug builds: the documents a streaming build staged are byte for byte
+/// those the usual way renders (in memory) from the whole project.
+fn same_as_usual_build(staged: &[output::Staged], opts: &Options) {
+    let project = load(opts).expect("the show loads again");
+    let feed = feed_of(&project);
+    let outs = render(&feed).expect("the usual rendering");
+    assert_eq!(outs.len(), staged.len(), "as many documents");
+    for (out, s) in outs.iter().zip(staged) {
+        assert_eq!(out.name, s.name);
+        let bytes = std::fs::read(&s.tmp).expect("staged file");
+        assert!(
+            out.bytes == bytes,
+            "{} differs from the usual build's",
+            s.name
+        );
+    }
 }
 
 /// [`feed_of`] for a build: the published items are moved into the feed rather
@@ -848,6 +1219,32 @@ fn publish_feed(
         }
         Err(StageError::Io(e)) => return Err(e),
     };
+    commit_staged(project, feed, opts, &dir, staged, early)
+}
+
+/// The ledger as read (its text) and reconciled with the feed's items, from a
+/// thread of its own.
+type EarlyLedger =
+    std::thread::Result<std::io::Result<(Option<String>, (ledger::Ledger, Vec<Diagnostic>))>>;
+
+/// Publishes staged documents under the directory lock, if the ledger agrees
+/// (read again under the lock: if another build changed it since `early` read
+/// it, the fresh text is used). Otherwise, or on any failure, the staged files
+/// are removed and the previous outputs stay as they were.
+fn commit_staged(
+    project: &mut Project,
+    feed: &model::Feed,
+    opts: &Options,
+    dir: &Path,
+    staged: Vec<output::Staged>,
+    early: EarlyLedger,
+) -> Result<Option<Vec<PathBuf>>, Error> {
+    let lock_path = project.root.join(ledger::FILE_NAME);
+    let reconcile = |mut l: ledger::Ledger| {
+        let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+        (l, diags)
+    };
+    let dir = dir.to_path_buf();
     let result = (|| {
         let _lock = output::lock_dir(&dir).map_err(|e| Error::Write {
             path: dir.clone(),

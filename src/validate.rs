@@ -120,6 +120,62 @@ pub fn resolve_listed(
     (res, r.diags)
 }
 
+/// Why a front-matter `published` gives no time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontDate {
+    NoDate,
+    NotCalendar,
+    BadTime,
+    /// A local time the show's time zone skips (or an offset out of range).
+    NotInZone,
+}
+
+/// A local date and time in the show's time zone (the earlier of two, in the
+/// hour a clock change repeats).
+fn at_publish_time(show: &Show, date: NaiveDate, time: NaiveTime) -> Option<DateTime<FixedOffset>> {
+    show.timezone
+        .from_local_datetime(&NaiveDateTime::new(date, time))
+        .earliest()
+        .map(|d| d.fixed_offset())
+}
+
+/// The publish time a front-matter `published` gives: with no time, the
+/// show's `publish_time`; with no offset, the show's time zone. Also what a
+/// build orders the feed by before any notes are parsed
+/// ([`crate::build`]), so it depends on nothing else in the file.
+pub fn front_published(
+    show: &Show,
+    v: &toml::value::Datetime,
+) -> Result<DateTime<FixedOffset>, FrontDate> {
+    let d = v.date.ok_or(FrontDate::NoDate)?;
+    let date = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
+        .ok_or(FrontDate::NotCalendar)?;
+    let time = match v.time {
+        Some(t) => NaiveTime::from_hms_nano_opt(
+            t.hour as u32,
+            t.minute as u32,
+            t.second as u32,
+            t.nanosecond,
+        )
+        .ok_or(FrontDate::BadTime)?,
+        None => show.publish_time,
+    };
+    let out = match v.offset {
+        Some(toml::value::Offset::Z) => Some(
+            chrono::Utc
+                .from_utc_datetime(&NaiveDateTime::new(date, time))
+                .fixed_offset(),
+        ),
+        Some(toml::value::Offset::Custom { minutes }) => FixedOffset::east_opt(minutes as i32 * 60)
+            .and_then(|o| {
+                o.from_local_datetime(&NaiveDateTime::new(date, time))
+                    .single()
+            }),
+        None => at_publish_time(show, date, time),
+    };
+    out.ok_or(FrontDate::NotInZone)
+}
+
 struct Resolver<'a, 'c> {
     ctx: &'a Context<'c>,
     file: FileId,
@@ -427,17 +483,13 @@ impl Resolver<'_, '_> {
                 DateValue::Complete { .. } => {}
             }
         }
-        let at_publish_time = |date: NaiveDate, time: NaiveTime| -> Option<DateTime<FixedOffset>> {
-            show.timezone
-                .from_local_datetime(&NaiveDateTime::new(date, time))
-                .earliest()
-                .map(|d| d.fixed_offset())
-        };
         let published = match &ep.front.published {
-            Some(p) => self.front_date(p, &at_publish_time),
+            Some(p) => self.front_date(p),
             None => match &ep.header.recording_date {
                 Some(d) => match &d.value {
-                    DateValue::Complete { date, .. } => at_publish_time(*date, show.publish_time),
+                    DateValue::Complete { date, .. } => {
+                        at_publish_time(show, *date, show.publish_time)
+                    }
                     _ => None,
                 },
                 None => None,
@@ -468,64 +520,19 @@ impl Resolver<'_, '_> {
         }
     }
 
-    fn front_date(
-        &mut self,
-        p: &Spanned<toml::value::Datetime>,
-        at: &dyn Fn(NaiveDate, NaiveTime) -> Option<DateTime<FixedOffset>>,
-    ) -> Option<DateTime<FixedOffset>> {
+    fn front_date(&mut self, p: &Spanned<toml::value::Datetime>) -> Option<DateTime<FixedOffset>> {
         let v = p.get_ref();
-        let Some(d) = v.date else {
-            self.push(Rule::InvalidDate, p.span(), "`published` needs a date");
-            return None;
-        };
-        let Some(date) = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
-        else {
-            self.push(
-                Rule::InvalidDate,
-                p.span(),
-                format!("{v} is not a calendar date"),
-            );
-            return None;
-        };
-        let time = match v.time {
-            Some(t) => NaiveTime::from_hms_nano_opt(
-                t.hour as u32,
-                t.minute as u32,
-                t.second as u32,
-                t.nanosecond,
-            ),
-            None => Some(self.ctx.show.publish_time),
-        };
-        let Some(time) = time else {
-            self.push(
-                Rule::InvalidDate,
-                p.span(),
-                format!("{v} is not a valid time"),
-            );
-            return None;
-        };
-        let out = match v.offset {
-            Some(toml::value::Offset::Z) => Some(
-                chrono::Utc
-                    .from_utc_datetime(&NaiveDateTime::new(date, time))
-                    .fixed_offset(),
-            ),
-            Some(toml::value::Offset::Custom { minutes }) => {
-                FixedOffset::east_opt(minutes as i32 * 60).and_then(|o| {
-                    o.from_local_datetime(&NaiveDateTime::new(date, time))
-                        .single()
-                })
+        let msg = match front_published(self.ctx.show, v) {
+            Ok(d) => return Some(d),
+            Err(FrontDate::NoDate) => "`published` needs a date".to_string(),
+            Err(FrontDate::NotCalendar) => format!("{v} is not a calendar date"),
+            Err(FrontDate::BadTime) => format!("{v} is not a valid time"),
+            Err(FrontDate::NotInZone) => {
+                format!("{v} does not exist in {}", self.ctx.show.timezone)
             }
-            None => at(date, time),
         };
-        if out.is_none() {
-            self.push(
-                Rule::InvalidDate,
-                p.span(),
-                format!("{v} does not exist in {}", self.ctx.show.timezone),
-            );
-        }
-        out
+        self.push(Rule::InvalidDate, p.span(), msg);
+        None
     }
 
     fn hosts(&mut self, ep: &ParsedEpisode<'_>, anchor: &Range<usize>) {

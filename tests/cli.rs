@@ -262,7 +262,9 @@ fn feedgen_timings_prints_each_stage_only_when_asked() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    for stage in ["discover", "read+parse", "render+write", "commit", "total"] {
+    // Front matter with `published`: the streaming build (notes parsed and
+    // rendered in feed order, see `feedgen::build`).
+    for stage in ["discover", "read", "parse+render+write", "commit", "total"] {
         let line = err
             .lines()
             .find(|l| l.starts_with("timing:") && l.split_whitespace().nth(1) == Some(stage))
@@ -272,4 +274,65 @@ fn feedgen_timings_prints_each_stage_only_when_asked() {
     }
     let quiet = feedgen(&t).args(["build", "--quiet"]).output().unwrap();
     assert!(!String::from_utf8(quiet.stderr).unwrap().contains("timing:"));
+}
+
+/// The stages a build ran, from `FEEDGEN_TIMINGS=1`.
+fn stages(t: &TempProject) -> Vec<String> {
+    let out = feedgen(t)
+        .env("FEEDGEN_TIMINGS", "1")
+        .args(["build", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("timing:"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_show_dated_by_its_notes_is_built_the_usual_way_and_one_dated_in_front_matter_in_feed_order() {
+    let t = TempProject::minimal();
+    // No `published`: the date comes from the notes' Recording date, so the
+    // feed's order is known only once every episode is parsed.
+    let undated = |n| front(n).replace("published = 2021-01-22T21:00:00+09:00\n", "");
+    t.write("episodes/001.md", format!("{}{}", undated(1), body(1)));
+    t.write("episodes/002.md", format!("{}{}", undated(2), body(2)));
+    let usual = stages(&t);
+    assert!(usual.iter().any(|s| s == "parse"), "{usual:?}");
+    assert!(usual.iter().any(|s| s == "render+write"), "{usual:?}");
+    assert!(
+        !usual.iter().any(|s| s == "parse+render+write"),
+        "{usual:?}"
+    );
+    let first = std::fs::read(t.path().join("public/feed.xml")).unwrap();
+    // One episode dated in its front matter is not enough: all must be.
+    t.write("episodes/003.md", format!("{}{}", front(3), body(3)));
+    assert!(stages(&t).iter().any(|s| s == "parse"));
+    // All of them: the notes are parsed in feed order.
+    for n in 1..=2 {
+        t.write(
+            &format!("episodes/{n:03}.md"),
+            format!("{}{}", front(n), body(n)),
+        );
+    }
+    let streamed = stages(&t);
+    assert!(
+        streamed.iter().any(|s| s == "parse+render+write"),
+        "{streamed:?}"
+    );
+    assert!(
+        !streamed.iter().any(|s| s == "render+write"),
+        "{streamed:?}"
+    );
+    assert_ne!(
+        std::fs::read(t.path().join("public/feed.xml")).unwrap(),
+        first
+    );
 }

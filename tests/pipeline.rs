@@ -418,3 +418,126 @@ fn every_item_field_is_written_as_the_crates_write_it() {
         "{atom}"
     );
 }
+
+/// An episode with its own `published` (days after 2021-01-01, at 21:00 in
+/// Tokyo) and an optional front-matter number.
+fn dated(n: u32, day: u32, number: Option<u32>) -> String {
+    let number = number
+        .map(|k| format!("episode = {k}\n"))
+        .unwrap_or_default();
+    format!(
+        "+++\ntitle = \"Episode title {n}\"\npublished = 2021-{:02}-{:02}T21:00:00+09:00\n{number}\n[audio]\nurl = \"https://cdn.example.com/{n:03}.mp3\"\nlength = 1234\ntype = \"audio/mpeg\"\nduration = \"10:00\"\n+++\n{}",
+        1 + (day - 1) / 28,
+        1 + (day - 1) % 28,
+        body(n)
+    )
+}
+
+/// What the usual way renders from the whole loaded project (in memory).
+fn usual_documents(t: &TempProject) -> Vec<(String, Vec<u8>)> {
+    let project = feedgen::load(&t.options()).unwrap();
+    assert!(!project.has_errors(), "{}", summary(&project));
+    feedgen::render(&feedgen::feed_of(&project))
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.name, o.bytes))
+        .collect()
+}
+
+#[test]
+fn a_build_in_feed_order_writes_what_the_whole_project_renders() {
+    // Pages of 3 (chunks end at every page), published out of file order, two
+    // episodes sharing a date (ordered by number), one scheduled after "now".
+    let t = TempProject::new(&format!("{MINIMAL_TOML}\n[output]\npage_size = 3\n"));
+    let days = [5, 3, 9, 1, 9, 7, 2, 8, 4, 6];
+    for (k, day) in days.iter().enumerate() {
+        let n = k as u32 + 1;
+        t.write(&format!("episodes/{n:03}.md"), dated(n, *day, None));
+    }
+    t.write(
+        "episodes/011.md",
+        dated(11, 1, None).replace("published = 2021-01-01", "published = 2031-01-01"),
+    );
+    let want = usual_documents(&t);
+    let out = t.build();
+    assert_eq!(out.published, 10, "{}", summary(&out.project));
+    assert_eq!(
+        find(&out.project, Rule::Scheduled).len(),
+        1,
+        "the scheduled episode is parsed for its findings"
+    );
+    let names: Vec<&str> = want.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "feed.xml",
+            "feed-2.xml",
+            "feed-3.xml",
+            "feed-4.xml",
+            "atom.xml",
+            "atom-2.xml",
+            "atom-3.xml",
+            "atom-4.xml",
+            "feed.json"
+        ]
+    );
+    for (name, bytes) in &want {
+        let got = std::fs::read(t.path().join("public").join(name)).unwrap();
+        assert!(&got == bytes, "{name} differs from the usual rendering");
+    }
+    // Newest first; of the two on day 9, number 5 before number 3.
+    let feed = t.read("public/feed.xml");
+    let at = |s: &str| feed.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(at("<guid") < feed.len());
+    assert!(at("Episode title 5") < at("Episode title 3"));
+    assert!(at("Episode title 3") < at("Episode title 8"));
+    // No temporary file is left among the outputs.
+    let left: Vec<String> = std::fs::read_dir(t.path().join("public"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_build_in_feed_order_with_an_error_writes_nothing_and_creates_no_folder() {
+    let t = TempProject::minimal();
+    for n in 1..=4 {
+        t.write(&format!("episodes/{n:03}.md"), dated(n, n, None));
+    }
+    // The heading says 7, the file name 2: an error, found only in the notes.
+    t.write(
+        "episodes/002.md",
+        dated(2, 2, None).replace("# 002", "# 007"),
+    );
+    let out = t.build();
+    assert!(out.written.is_empty());
+    assert_eq!(find(&out.project, Rule::NumberMismatch).len(), 1);
+    assert!(
+        !t.path().join("public").exists(),
+        "the staging's output folder is removed again"
+    );
+    // Over earlier outputs: they stay byte-identical.
+    t.write("episodes/002.md", dated(2, 2, None));
+    assert!(!t.build().written.is_empty());
+    let before: Vec<Vec<u8>> = ["feed.xml", "atom.xml", "feed.json"]
+        .iter()
+        .map(|f| std::fs::read(t.path().join("public").join(f)).unwrap())
+        .collect();
+    t.write("episodes/004.md", dated(4, 4, Some(9)));
+    let out = t.build();
+    assert!(out.written.is_empty());
+    assert_eq!(find(&out.project, Rule::NumberMismatch).len(), 1);
+    for (f, b) in ["feed.xml", "atom.xml", "feed.json"].iter().zip(before) {
+        assert!(
+            std::fs::read(t.path().join("public").join(f)).unwrap() == b,
+            "{f}"
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(t.path().join("public"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
