@@ -130,14 +130,16 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
 }
 
 impl Doc<'_> {
+    /// Whether `other` has the same head, separator and tail: a streaming
+    /// build compares the frames it wrote (planned from predicted items) with
+    /// those of the real items.
+    pub fn same_frame(&self, other: &Doc<'_>) -> bool {
+        let (a, b) = (&self.frame, &other.frame);
+        a.head == b.head && a.sep == b.sep && a.tail == b.tail
+    }
     /// The positions in the feed's items this document holds.
     fn span(&self) -> std::ops::Range<usize> {
         self.first..self.first + self.items.len()
-    }
-    /// The document's head and tail: what [`plan`] verified, and what a
-    /// streaming build compares with the plan of the items it made.
-    pub fn frame_bytes(&self) -> (&[u8], &[u8]) {
-        (&self.frame.head, &self.frame.tail)
     }
 }
 

@@ -102,7 +102,11 @@ impl Ledger {
     /// Compares the items about to be published with the ledger. Returns errors
     /// for changed or dropped guids/enclosures not allowed by `allow`; records new
     /// episodes and allowed changes.
-    pub fn reconcile(&mut self, items: &[Item], allow: &[String]) -> Vec<Diagnostic> {
+    pub fn reconcile<'i>(
+        &mut self,
+        items: impl ExactSizeIterator<Item = &'i Item>,
+        allow: &[String],
+    ) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         // The last item wins a key, as in the map this was before.
         let mut by_key: rustc_hash::FxHashMap<String, &Item> =

@@ -928,6 +928,13 @@ fn stream_order(o: &Opened, read: &[Pending], opts: &Options) -> Option<Vec<Slot
         let front = &r.as_ref()?.as_ref().ok()?.1.front;
         let published =
             validate::front_published(&o.show, front.published.as_ref()?.get_ref()).ok()?;
+        // A channel announces its trailers, with their titles (which may
+        // come from the notes): its head is known only once they are parsed.
+        if front.episode_type.as_ref().is_some_and(|t| {
+            model::EpisodeType::parse(t.get_ref()) == Some(model::EpisodeType::Trailer)
+        }) {
+            return None;
+        }
         let number = match &front.episode {
             Some(n) => u32::try_from(*n.get_ref()).ok().filter(|&n| n > 0)?,
             None => episode::number_from_slug(&o.paths[i].slug)?,
@@ -1084,14 +1091,17 @@ fn build_streaming(
         "same order"
     );
     // The documents' heads were written from the predicted feed: they must be
-    // what the real one plans.
-    let same_frames = assemble::plan(&feed).is_ok_and(|real| {
+    // what the real one plans (a channel announces its trailers, for one:
+    // `stream_order` leaves shows with trailers to the usual way).
+    let real = assemble::plan(&feed);
+    let same_frames = real.as_ref().is_ok_and(|real| {
         real.len() == docs.len()
             && real
                 .iter()
                 .zip(&docs)
-                .all(|(a, b)| a.name == b.name && a.frame_bytes() == b.frame_bytes())
+                .all(|(a, b)| a.name == b.name && a.same_frame(b))
     });
+    drop(real);
     if !same_frames {
         restore(&mut project, feed, &taken);
         discard(&staged);
@@ -1100,26 +1110,22 @@ fn build_streaming(
     if cfg!(debug_assertions) {
         same_as_usual_build(&staged, opts);
     }
+    let items: Vec<&model::Item> = feed.items.iter().collect();
     let early = early.map(|r| {
         r.map(|(text, mut l)| {
-            let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+            let diags = l.reconcile(items.iter().copied(), &opts.allow_guid_change);
             (text, (l, diags))
         })
     });
-    let published = feed.items.len();
-    let result = commit_staged(&mut project, &feed, opts, &dir, staged, early);
+    let result = commit_staged(&project.root, &items, opts, &dir, staged, early);
+    drop(items);
     restore(&mut project, feed, &taken);
-    Ok(Some(match result? {
-        Some(written) => BuildOutcome {
-            project,
-            written,
-            published,
-        },
-        None => BuildOutcome {
-            project,
-            written: vec![],
-            published: 0,
-        },
+    let (written, findings) = result?;
+    project.diags.extend(findings);
+    Ok(Some(BuildOutcome {
+        project,
+        published: if written.is_some() { order.len() } else { 0 },
+        written: written.unwrap_or_default(),
     }))
 }
 
@@ -1201,7 +1207,7 @@ fn publish_feed(
     // its own while the documents render. Under the lock it is read again: if
     // another build changed it in between, the fresh text is used instead.
     let reconcile = |mut l: ledger::Ledger| {
-        let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+        let diags = l.reconcile(feed.items.iter(), &opts.allow_guid_change);
         (l, diags)
     };
     let (staged, early) = std::thread::scope(|scope| {
@@ -1219,7 +1225,10 @@ fn publish_feed(
         }
         Err(StageError::Io(e)) => return Err(e),
     };
-    commit_staged(project, feed, opts, &dir, staged, early)
+    let items: Vec<&model::Item> = feed.items.iter().collect();
+    let (written, findings) = commit_staged(&project.root, &items, opts, &dir, staged, early)?;
+    project.diags.extend(findings);
+    Ok(written)
 }
 
 /// The ledger as read (its text) and reconciled with the feed's items, from a
@@ -1232,19 +1241,20 @@ type EarlyLedger =
 /// it, the fresh text is used). Otherwise, or on any failure, the staged files
 /// are removed and the previous outputs stay as they were.
 fn commit_staged(
-    project: &mut Project,
-    feed: &model::Feed,
+    root: &Path,
+    items: &[&model::Item],
     opts: &Options,
     dir: &Path,
     staged: Vec<output::Staged>,
     early: EarlyLedger,
-) -> Result<Option<Vec<PathBuf>>, Error> {
-    let lock_path = project.root.join(ledger::FILE_NAME);
+) -> Result<(Option<Vec<PathBuf>>, Vec<Diagnostic>), Error> {
+    let lock_path = root.join(ledger::FILE_NAME);
     let reconcile = |mut l: ledger::Ledger| {
-        let diags = l.reconcile(&feed.items, &opts.allow_guid_change);
+        let diags = l.reconcile(items.iter().copied(), &opts.allow_guid_change);
         (l, diags)
     };
     let dir = dir.to_path_buf();
+    let mut findings = Vec::new();
     let result = (|| {
         let _lock = output::lock_dir(&dir).map_err(|e| Error::Write {
             path: dir.clone(),
@@ -1264,7 +1274,7 @@ fn commit_staged(
         .map_err(read_err)?;
         if !ledger_diags.is_empty() {
             let has_error = ledger_diags.iter().any(|d| d.severity == Severity::Error);
-            project.diags.extend(ledger_diags);
+            findings = ledger_diags;
             if has_error {
                 return Ok(None);
             }
@@ -1285,7 +1295,7 @@ fn commit_staged(
     if !matches!(result, Ok(Some(_))) {
         output::discard(&staged);
     }
-    result
+    result.map(|r| (r, findings))
 }
 
 #[cfg(test)]

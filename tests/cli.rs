@@ -335,4 +335,22 @@ fn a_show_dated_by_its_notes_is_built_the_usual_way_and_one_dated_in_front_matte
         std::fs::read(t.path().join("public/feed.xml")).unwrap(),
         first
     );
+    // A trailer is announced in the channel's head, with a title that may come
+    // from its notes: such a show is built the usual way.
+    t.write(
+        "episodes/004.md",
+        format!(
+            "{}{}",
+            front(4).replace("+++\ntitle", "+++\nepisode_type = \"trailer\"\ntitle"),
+            body(4)
+        ),
+    );
+    let with_trailer = stages(&t);
+    assert!(
+        with_trailer.iter().any(|s| s == "parse"),
+        "{with_trailer:?}"
+    );
+    assert!(std::fs::read_to_string(t.path().join("public/feed.xml"))
+        .unwrap()
+        .contains("<podcast:trailer "));
 }
