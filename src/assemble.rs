@@ -130,12 +130,16 @@ pub fn plan(feed: &Feed) -> Result<Vec<Doc<'_>>, Diagnostic> {
 }
 
 impl Doc<'_> {
-    /// Whether `other` has the same head, separator and tail: a streaming
-    /// build compares the frames it wrote (planned from predicted items) with
-    /// those of the real items.
-    pub fn same_frame(&self, other: &Doc<'_>) -> bool {
-        let (a, b) = (&self.frame, &other.frame);
-        a.head == b.head && a.sep == b.sep && a.tail == b.tail
+    /// The head, separator and tail the document's items go between.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+    /// Whether `frame` is this document's: a streaming build compares the
+    /// frames it wrote (planned from predicted items) with those of the real
+    /// items.
+    pub fn has_frame(&self, frame: &Frame) -> bool {
+        let a = &self.frame;
+        a.head == frame.head && a.sep == frame.sep && a.tail == frame.tail
     }
     /// The positions in the feed's items this document holds.
     fn span(&self) -> std::ops::Range<usize> {

@@ -1085,25 +1085,34 @@ fn build_streaming(
         discard(&staged);
         return Ok(None);
     }
-    let (feed, taken) = timings::stage("feed-model", || feed_taking(&mut project));
-    debug_assert!(
-        taken.iter().eq(order.iter().map(|s| &s.episode)),
-        "same order"
-    );
+    // The frames as written, to compare with what the real items plan.
+    let written: Vec<(String, rss_feed::Frame)> = docs
+        .iter()
+        .map(|d| (d.name.clone(), d.frame().clone()))
+        .collect();
+    drop(docs);
+    // The real items take the predicted ones' places in the feed, and the
+    // episodes the placeholders, until the build is done: no second list of
+    // 10k items.
+    let mut feed = planned;
+    let swap = |feed: &mut model::Feed, project: &mut Project| {
+        for (slot, s) in feed.items.iter_mut().zip(order) {
+            std::mem::swap(slot, &mut project.episodes[s.episode].item);
+        }
+    };
+    timings::stage("feed-model", || swap(&mut feed, &mut project));
     // The documents' heads were written from the predicted feed: they must be
     // what the real one plans (a channel announces its trailers, for one:
     // `stream_order` leaves shows with trailers to the usual way).
-    let real = assemble::plan(&feed);
-    let same_frames = real.as_ref().is_ok_and(|real| {
-        real.len() == docs.len()
+    let same_frames = assemble::plan(&feed).is_ok_and(|real| {
+        real.len() == written.len()
             && real
                 .iter()
-                .zip(&docs)
-                .all(|(a, b)| a.name == b.name && a.same_frame(b))
+                .zip(&written)
+                .all(|(d, (name, frame))| &d.name == name && d.has_frame(frame))
     });
-    drop(real);
     if !same_frames {
-        restore(&mut project, feed, &taken);
+        swap(&mut feed, &mut project);
         discard(&staged);
         return Ok(None);
     }
@@ -1119,7 +1128,7 @@ fn build_streaming(
     });
     let result = commit_staged(&project.root, &items, opts, &dir, staged, early);
     drop(items);
-    restore(&mut project, feed, &taken);
+    swap(&mut feed, &mut project);
     let (written, findings) = result?;
     project.diags.extend(findings);
     Ok(Some(BuildOutcome {
