@@ -847,9 +847,10 @@ pub struct BuildOutcome {
 /// notes' Recording date, for instance) every episode is parsed first and the
 /// feed rendered from the whole project. Both write the same bytes.
 ///
-/// After a build, the published items in `project` do not keep their notes
-/// HTML (`content_html`, `description_html`, `summary_text`); the written feeds
-/// hold it.
+/// After a build in feed order, the published items in `project` no longer
+/// hold their notes HTML (`content_html`, `description_html`,
+/// `summary_text`): each chunk's is dropped once written, and the feeds hold
+/// it. [`load`] gives a project that keeps it.
 pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
     let o = open(opts)?;
     // Each file read, waiting to be parsed: taken once, by whichever thread
@@ -864,8 +865,10 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
         if let Some(outcome) = build_streaming(o, read, &order, opts)? {
             return Ok(outcome);
         }
-        // The rare case the front matter did not tell the whole story: the
-        // build starts again, the usual way.
+        // The stream could not be used (writing or verifying failed, or the
+        // finished project disagrees with the prediction): nothing was left
+        // behind, and the build starts again the usual way, which reports
+        // what went wrong.
         return build_whole(load(opts)?, opts);
     }
     let ctx = o.ctx(opts.now, true);
