@@ -21,7 +21,10 @@
 //!
 //! The builds replace the previous outputs, as a show's CI does when it keeps
 //! its output folder. The same build is also timed into an empty output folder
-//! (the old one removed first, untimed), as in a CI run from a fresh checkout.
+//! (the old one removed first, untimed), as in a CI run from a fresh checkout,
+//! and on the same show with every `published` line removed (`show-N-notes`):
+//! dated by the notes' Recording date, it is built the usual way instead of in
+//! feed order.
 //!
 //! Wall time is the whole process (spawn to exit); CPU and peak RSS come from the
 //! child's own `rusage` (wait4). python-feedgen's time is what the script measures
@@ -165,6 +168,39 @@ fn show(root: &Path, n: usize) -> PathBuf {
         eprintln!("{:.1} s", t.elapsed().as_secs_f64());
     }
     dir
+}
+
+/// The show in `dir` with every front matter's `published` line removed, in
+/// `<dir>-notes`: each episode is then dated by its notes' Recording date, so
+/// the feed's order is known only once every episode is parsed, and `build`
+/// goes the usual way instead of in feed order (`feedgen::build`). The same
+/// episodes in the same order, dated by the Recording date at the show's
+/// publish time instead of the front matter's time.
+fn dated_by_notes(dir: &Path) -> PathBuf {
+    let notes = dir.with_file_name(format!(
+        "{}-notes",
+        dir.file_name().expect("show dir").to_string_lossy()
+    ));
+    let stamp = std::fs::read_to_string(dir.join(".genshow")).expect("stamp");
+    if std::fs::read_to_string(notes.join(".genshow")).ok() == Some(stamp.clone()) {
+        return notes;
+    }
+    let _ = std::fs::remove_dir_all(&notes);
+    std::fs::create_dir_all(notes.join("episodes")).expect("notes dir");
+    std::fs::copy(dir.join("podcast.toml"), notes.join("podcast.toml")).expect("toml");
+    for e in std::fs::read_dir(dir.join("episodes"))
+        .expect("episodes")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(e.path()).expect("episode");
+        let kept: String = text
+            .split_inclusive('\n')
+            .filter(|l| !l.starts_with("published = "))
+            .collect();
+        std::fs::write(notes.join("episodes").join(e.file_name()), kept).expect("write");
+    }
+    std::fs::write(notes.join(".genshow"), stamp).expect("stamp");
+    notes
 }
 
 fn python(n: usize, script: &Path) -> Option<(f64, Sample)> {
@@ -321,7 +357,26 @@ fn smoke(root: &Path) {
         assert!(s.ok, "feedgen {what} failed on the generated show");
     }
     assert!(dir.join("public/feed.xml").exists());
-    println!("bench smoke: a 40-episode generated show builds and checks cleanly");
+    // Dated by its notes instead, it builds the usual way, into the same feed.
+    std::fs::write(dir.join(".genshow"), "smoke\n").expect("stamp");
+    let notes = dated_by_notes(&dir);
+    assert!(
+        run(&mut feedgen("build", &notes)).ok,
+        "the notes-dated show failed"
+    );
+    let items = |d: &Path| {
+        std::fs::read_to_string(d.join("public/feed.xml"))
+            .expect("feed")
+            .matches("<item>")
+            .count()
+    };
+    assert_eq!(items(&dir), 40);
+    assert_eq!(
+        items(&notes),
+        40,
+        "the notes-dated show publishes every episode"
+    );
+    println!("bench smoke: a 40-episode generated show builds and checks cleanly, also dated by its notes");
 }
 
 fn main() {
@@ -388,11 +443,27 @@ fn main() {
                 run(&mut feedgen("build", &dir))
             })
             .collect();
+        // The same show dated by its notes: built the usual way (every episode
+        // parsed before the feed is rendered), over its previous outputs.
+        let notes = dated_by_notes(&dir);
+        let _ = std::fs::remove_file(notes.join("feedgen.lock"));
+        assert!(
+            run(&mut feedgen("build", &notes)).ok,
+            "warm-up build failed"
+        );
+        let usual: Vec<Sample> = (0..runs)
+            .map(|_| run(&mut feedgen("build", &notes)))
+            .collect();
         let checks: Vec<Sample> = (0..runs)
             .map(|_| run(&mut feedgen("check", &dir)))
             .collect();
         assert!(
-            builds.iter().chain(&fresh).chain(&checks).all(|s| s.ok),
+            builds
+                .iter()
+                .chain(&fresh)
+                .chain(&usual)
+                .chain(&checks)
+                .all(|s| s.ok),
             "feedgen failed"
         );
         let py_runs = if n >= 100_000 { runs.min(3) } else { runs };
@@ -403,6 +474,7 @@ fn main() {
         };
         let b = stats(&builds);
         let f = stats(&fresh);
+        let u = stats(&usual);
         let c = stats(&checks);
         let (f_read, f_parse, f_write) = floor(&dir, runs);
         let ser = serialize_rss(&dir, runs);
@@ -426,6 +498,10 @@ fn main() {
         println!(
             "{n:>7} episodes: build into an empty output folder {:.3} s (min {:.3}, max {:.3}): nothing to replace",
             f.wall, f.min, f.max
+        );
+        println!(
+            "{n:>7} episodes: build of the same show dated by its notes (the usual way) {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB)",
+            u.wall, u.min, u.max, u.cpu, u.rss_mib
         );
         println!(
             "{n:>7} episodes: serialization alone (RSS pages rendered, verified, written; in-process): feedgen {ser:.3} s{}",
