@@ -21,10 +21,10 @@
 //!
 //! The builds replace the previous outputs, as a show's CI does when it keeps
 //! its output folder. The same build is also timed into an empty output folder
-//! (the old one removed first, untimed), as in a CI run from a fresh checkout,
-//! and on the same show with every `published` line removed (`show-N-notes`):
-//! dated by the notes' Recording date, it is built the usual way instead of in
-//! feed order.
+//! (the old one removed first, untimed), as in a CI run from a fresh checkout;
+//! and on two copies of the show: with every `published` line removed
+//! (`show-N-notes`, dated by the notes' Recording date, still built in feed
+//! order), and with a trailer (`show-N-trailer`, built the usual way).
 //!
 //! Wall time is the whole process (spawn to exit); CPU and peak RSS come from the
 //! child's own `rusage` (wait4). python-feedgen's time is what the script measures
@@ -170,37 +170,56 @@ fn show(root: &Path, n: usize) -> PathBuf {
     dir
 }
 
-/// The show in `dir` with every front matter's `published` line removed, in
-/// `<dir>-notes`: each episode is then dated by its notes' Recording date, so
-/// the feed's order is known only once every episode is parsed, and `build`
-/// goes the usual way instead of in feed order (`feedgen::build`). The same
-/// episodes in the same order, dated by the Recording date at the show's
-/// publish time instead of the front matter's time.
-fn dated_by_notes(dir: &Path) -> PathBuf {
-    let notes = dir.with_file_name(format!(
-        "{}-notes",
+/// A copy of the show in `dir`, in `<dir>-<name>`, with each episode file's
+/// text passed through `edit` (with the file's name); made once per generated
+/// show.
+fn variant(dir: &Path, name: &str, edit: impl Fn(&str, &str) -> String) -> PathBuf {
+    let to = dir.with_file_name(format!(
+        "{}-{name}",
         dir.file_name().expect("show dir").to_string_lossy()
     ));
     let stamp = std::fs::read_to_string(dir.join(".genshow")).expect("stamp");
-    if std::fs::read_to_string(notes.join(".genshow")).ok() == Some(stamp.clone()) {
-        return notes;
+    if std::fs::read_to_string(to.join(".genshow")).ok() == Some(stamp.clone()) {
+        return to;
     }
-    let _ = std::fs::remove_dir_all(&notes);
-    std::fs::create_dir_all(notes.join("episodes")).expect("notes dir");
-    std::fs::copy(dir.join("podcast.toml"), notes.join("podcast.toml")).expect("toml");
+    let _ = std::fs::remove_dir_all(&to);
+    std::fs::create_dir_all(to.join("episodes")).expect("variant dir");
+    std::fs::copy(dir.join("podcast.toml"), to.join("podcast.toml")).expect("toml");
     for e in std::fs::read_dir(dir.join("episodes"))
         .expect("episodes")
         .flatten()
     {
         let text = std::fs::read_to_string(e.path()).expect("episode");
-        let kept: String = text
-            .split_inclusive('\n')
-            .filter(|l| !l.starts_with("published = "))
-            .collect();
-        std::fs::write(notes.join("episodes").join(e.file_name()), kept).expect("write");
+        let file = e.file_name().to_string_lossy().into_owned();
+        std::fs::write(to.join("episodes").join(&file), edit(&text, &file)).expect("write");
     }
-    std::fs::write(notes.join(".genshow"), stamp).expect("stamp");
-    notes
+    std::fs::write(to.join(".genshow"), stamp).expect("stamp");
+    to
+}
+
+/// The show with every front matter's `published` line removed: each episode
+/// is dated by its header list's Recording date (at the show's publish time),
+/// which a build reads off the lines before parsing, so it is still built in
+/// feed order.
+fn dated_by_notes(dir: &Path) -> PathBuf {
+    variant(dir, "notes", |text, _| {
+        text.split_inclusive('\n')
+            .filter(|l| !l.starts_with("published = "))
+            .collect()
+    })
+}
+
+/// The show with its first episode made a trailer: the channel announces it
+/// (with its title), so the feed's frames are known only once every episode
+/// is parsed, and the build goes the usual way (`feedgen::build`).
+fn with_a_trailer(dir: &Path) -> PathBuf {
+    variant(dir, "trailer", |text, file| {
+        if file == "0001.md" {
+            text.replacen("+++\n", "+++\nepisode_type = \"trailer\"\n", 1)
+        } else {
+            text.to_string()
+        }
+    })
 }
 
 fn python(n: usize, script: &Path) -> Option<(f64, Sample)> {
@@ -357,13 +376,11 @@ fn smoke(root: &Path) {
         assert!(s.ok, "feedgen {what} failed on the generated show");
     }
     assert!(dir.join("public/feed.xml").exists());
-    // Dated by its notes instead, it builds the usual way, into the same feed.
+    // Dated by its notes instead, and with a trailer (built the usual way).
     std::fs::write(dir.join(".genshow"), "smoke\n").expect("stamp");
-    let notes = dated_by_notes(&dir);
-    assert!(
-        run(&mut feedgen("build", &notes)).ok,
-        "the notes-dated show failed"
-    );
+    for v in ["smoke-notes", "smoke-trailer"] {
+        let _ = std::fs::remove_dir_all(root.join(v));
+    }
     let items = |d: &Path| {
         std::fs::read_to_string(d.join("public/feed.xml"))
             .expect("feed")
@@ -371,12 +388,11 @@ fn smoke(root: &Path) {
             .count()
     };
     assert_eq!(items(&dir), 40);
-    assert_eq!(
-        items(&notes),
-        40,
-        "the notes-dated show publishes every episode"
-    );
-    println!("bench smoke: a 40-episode generated show builds and checks cleanly, also dated by its notes");
+    for v in [dated_by_notes(&dir), with_a_trailer(&dir)] {
+        assert!(run(&mut feedgen("build", &v)).ok, "{} failed", v.display());
+        assert_eq!(items(&v), 40, "{} publishes every episode", v.display());
+    }
+    println!("bench smoke: a 40-episode generated show builds and checks cleanly, also dated by its notes and with a trailer");
 }
 
 fn main() {
@@ -443,17 +459,16 @@ fn main() {
                 run(&mut feedgen("build", &dir))
             })
             .collect();
-        // The same show dated by its notes: built the usual way (every episode
-        // parsed before the feed is rendered), over its previous outputs.
-        let notes = dated_by_notes(&dir);
-        let _ = std::fs::remove_file(notes.join("feedgen.lock"));
-        assert!(
-            run(&mut feedgen("build", &notes)).ok,
-            "warm-up build failed"
-        );
-        let usual: Vec<Sample> = (0..runs)
-            .map(|_| run(&mut feedgen("build", &notes)))
-            .collect();
+        // The same show dated by its notes (still in feed order), and with a
+        // trailer (the usual way: every episode parsed before the feed is
+        // rendered), each over its previous outputs.
+        let timed = |v: PathBuf| -> Vec<Sample> {
+            let _ = std::fs::remove_file(v.join("feedgen.lock"));
+            assert!(run(&mut feedgen("build", &v)).ok, "warm-up build failed");
+            (0..runs).map(|_| run(&mut feedgen("build", &v))).collect()
+        };
+        let notes = timed(dated_by_notes(&dir));
+        let usual = timed(with_a_trailer(&dir));
         let checks: Vec<Sample> = (0..runs)
             .map(|_| run(&mut feedgen("check", &dir)))
             .collect();
@@ -474,6 +489,7 @@ fn main() {
         };
         let b = stats(&builds);
         let f = stats(&fresh);
+        let nd = stats(&notes);
         let u = stats(&usual);
         let c = stats(&checks);
         let (f_read, f_parse, f_write) = floor(&dir, runs);
@@ -500,7 +516,11 @@ fn main() {
             f.wall, f.min, f.max
         );
         println!(
-            "{n:>7} episodes: build of the same show dated by its notes (the usual way) {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB)",
+            "{n:>7} episodes: build of the same show dated by its notes {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB)",
+            nd.wall, nd.min, nd.max, nd.cpu, nd.rss_mib
+        );
+        println!(
+            "{n:>7} episodes: build of the same show with a trailer (the usual way) {:.3} s (min {:.3}, max {:.3}, cpu {:.3} s, peak {:.0} MiB)",
             u.wall, u.min, u.max, u.cpu, u.rss_mib
         );
         println!(

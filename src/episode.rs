@@ -215,6 +215,53 @@ pub fn read_front(file: FileId, text: &str) -> Front {
     }
 }
 
+/// The Recording date of an episode's header list, read off the lines of its
+/// Markdown `body` without parsing it: the first `- Key: value` bullet whose
+/// key names a recording date, in the list that directly follows the episode
+/// heading (blank lines before it, nested lines inside it; anything else ends
+/// the search). A build uses it to order the feed before any notes are
+/// parsed; the parser's reading ([`Header::recording_date`]) is the one that
+/// counts, and a build that finds them different starts again the usual way.
+/// `None` when no such bullet is found (or it is not a complete date).
+pub fn scan_recording_date(body: &str) -> Option<NaiveDate> {
+    let mut lines = body.lines().skip_while(|l| l.trim().is_empty());
+    lines.next().filter(|l| l.starts_with("# "))?;
+    let mut in_list = false;
+    for line in lines {
+        if line.trim().is_empty() {
+            if in_list {
+                return None;
+            }
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if in_list {
+                continue;
+            }
+            return None;
+        }
+        let item = line
+            .strip_prefix("- ")
+            .or_else(|| line.strip_prefix("* "))?;
+        in_list = true;
+        let Some(i) = item.find([':', '：']) else {
+            continue;
+        };
+        let sep = item[i..].chars().next().map_or(1, char::len_utf8);
+        let key = item[..i].trim().to_lowercase();
+        if matches!(
+            key.as_str(),
+            "recording date" | "recording" | "date" | "recorded" | "収録日"
+        ) {
+            return match parse_date(&item[i + sep..]) {
+                DateValue::Complete { date, .. } => Some(date),
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
 /// The rest of [`parse_with`]: the Markdown of `text`, whose [`read_front`] is
 /// `front`.
 pub fn parse_body<'t>(
@@ -1712,6 +1759,48 @@ fn strip_comments(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recording_date_is_read_off_the_header_lines() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day);
+        let scan = scan_recording_date;
+        let seed = "# 006\n\n- Hosted by @bells17\n- Recording date: 2021-01-22\n- Video: \n\n## Contents\n";
+        assert_eq!(scan(seed), d(2021, 1, 22));
+        assert_eq!(scan("\n\n# 7\n* 収録日：2021/02/05\n"), d(2021, 2, 5));
+        assert_eq!(scan("# 7\n- Date: 2021-02-05 5 PM GMT\n"), d(2021, 2, 5));
+        // The first date-like key wins, as in the parser.
+        assert_eq!(
+            scan("# 7\n- Recorded: 2021-03-01\n- Recording date: 2021-04-01\n"),
+            d(2021, 3, 1)
+        );
+        // Not told from the lines: a partial or invalid date, no colon, a
+        // nested or later bullet, no episode heading first.
+        assert_eq!(scan("# 006\n- Recording date: 2021-01-\n"), None);
+        assert_eq!(scan("# 006\n- Recording date: 2021-02-30\n"), None);
+        assert_eq!(scan("# 006\n- Recording date:\n"), None);
+        assert_eq!(scan("# 006\n- Recording 2021-01-22\n"), None);
+        assert_eq!(scan("# 006\n  - Recording date: 2021-01-22\n"), None);
+        assert_eq!(
+            scan("# 006\n## Contents\n- Recording date: 2021-01-22\n"),
+            None
+        );
+        assert_eq!(scan("- Recording date: 2021-01-22\n"), None);
+        assert_eq!(scan("#006\n- Recording date: 2021-01-22\n"), None);
+        assert_eq!(
+            scan("# 006\n```\n- Recording date: 2021-01-22\n```\n"),
+            None
+        );
+        assert_eq!(
+            scan("# 006\n- Hosted by @a\n\n- Recording date: 2021-01-22\n"),
+            None
+        );
+        assert_eq!(scan("# 006\nText\n- Recording date: 2021-01-22\n"), None);
+        assert_eq!(
+            scan("# 006\n- Hosted by @a\n  - note\n- Recording date: 2021-01-22\n"),
+            d(2021, 1, 22)
+        );
+        assert_eq!(scan(""), None);
+    }
 
     #[test]
     fn headings() {

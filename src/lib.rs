@@ -919,18 +919,25 @@ struct Slot {
     number: u32,
 }
 
-/// The feed's items in order (newest first), from the front matter alone: each
-/// episode's `published` (which wins over the notes' Recording date) and
-/// number (front matter, else the file name; the notes' heading can only
-/// disagree with a finding). `None` when some episode's place depends on its
-/// notes, or no episode is published.
+/// The feed's items in order (newest first), before any notes are parsed:
+/// each episode's `published` (front matter, else the Recording date read off
+/// the header list's lines, [`episode::scan_recording_date`]) and number
+/// (front matter, else the file name; the notes' heading can only disagree
+/// with a finding). `None` when some episode's place cannot be told so, or no
+/// episode is published.
 fn stream_order(o: &Opened, read: &[Pending], opts: &Options) -> Option<Vec<Slot>> {
     let mut slots = Vec::new();
     for (i, r) in read.iter().enumerate() {
         let r = r.lock().unwrap_or_else(|e| e.into_inner());
-        let front = &r.as_ref()?.as_ref().ok()?.1.front;
-        let published =
-            validate::front_published(&o.show, front.published.as_ref()?.get_ref()).ok()?;
+        let (text, read) = r.as_ref()?.as_ref().ok()?;
+        let front = &read.front;
+        let published = match &front.published {
+            Some(p) => validate::front_published(&o.show, p.get_ref()).ok()?,
+            None => {
+                let date = episode::scan_recording_date(&text[read.body_start..])?;
+                validate::recording_published(&o.show, date)?
+            }
+        };
         // A channel announces its trailers, with their titles (which may
         // come from the notes): its head is known only once they are parsed.
         if front.episode_type.as_ref().is_some_and(|t| {

@@ -139,6 +139,12 @@ fn at_publish_time(show: &Show, date: NaiveDate, time: NaiveTime) -> Option<Date
         .map(|d| d.fixed_offset())
 }
 
+/// The publish time a complete Recording date gives: the show's
+/// `publish_time` on that day, in its time zone.
+pub fn recording_published(show: &Show, date: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    at_publish_time(show, date, show.publish_time)
+}
+
 /// The publish time a front-matter `published` gives: with no time, the
 /// show's `publish_time`; with no offset, the show's time zone. Also what a
 /// build orders the feed by before any notes are parsed
@@ -487,9 +493,7 @@ impl Resolver<'_, '_> {
             Some(p) => self.front_date(p),
             None => match &ep.header.recording_date {
                 Some(d) => match &d.value {
-                    DateValue::Complete { date, .. } => {
-                        at_publish_time(show, *date, show.publish_time)
-                    }
+                    DateValue::Complete { date, .. } => recording_published(show, *date),
                     _ => None,
                 },
                 None => None,

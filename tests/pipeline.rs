@@ -458,9 +458,15 @@ fn a_build_in_feed_order_writes_what_the_whole_project_renders() {
         "episodes/011.md",
         dated(11, 1, None).replace("published = 2021-01-01", "published = 2031-01-01"),
     );
+    // Dated by its notes' Recording date (2021-01-22, at 21:00 in Tokyo): read
+    // off the header list's lines, it is the newest.
+    t.write(
+        "episodes/012.md",
+        dated(12, 1, None).replace("published = 2021-01-01T21:00:00+09:00\n", ""),
+    );
     let want = usual_documents(&t);
     let out = t.build();
-    assert_eq!(out.published, 10, "{}", summary(&out.project));
+    assert_eq!(out.published, 11, "{}", summary(&out.project));
     assert_eq!(
         find(&out.project, Rule::Scheduled).len(),
         1,
@@ -485,12 +491,15 @@ fn a_build_in_feed_order_writes_what_the_whole_project_renders() {
         let got = std::fs::read(t.path().join("public").join(name)).unwrap();
         assert!(&got == bytes, "{name} differs from the usual rendering");
     }
-    // Newest first; of the two on day 9, number 5 before number 3.
+    // Newest first (pages of 3): the notes-dated 12, then of the two on day 9
+    // number 5 before number 3; page 2 starts with day 8.
     let feed = t.read("public/feed.xml");
     let at = |s: &str| feed.find(s).unwrap_or_else(|| panic!("{s} missing"));
-    assert!(at("<guid") < feed.len());
+    assert!(at("Episode title 12") < at("Episode title 5"));
     assert!(at("Episode title 5") < at("Episode title 3"));
-    assert!(at("Episode title 3") < at("Episode title 8"));
+    let page2 = t.read("public/feed-2.xml");
+    let first_title = page2.split("<item><title>").nth(1).unwrap_or_default();
+    assert!(first_title.starts_with("Episode title 8<"), "{first_title}");
     // No temporary file is left among the outputs.
     let left: Vec<String> = std::fs::read_dir(t.path().join("public"))
         .unwrap()
