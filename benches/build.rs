@@ -214,7 +214,8 @@ fn dated_by_notes(dir: &Path) -> PathBuf {
 /// is parsed, and the build goes the usual way (`feedgen::build`).
 fn with_a_trailer(dir: &Path) -> PathBuf {
     variant(dir, "trailer", |text, file| {
-        if file == "0001.md" {
+        // Episode 1, whatever the padding of the show's file names.
+        if file.trim_start_matches('0') == "1.md" {
             text.replacen("+++\n", "+++\nepisode_type = \"trailer\"\n", 1)
         } else {
             text.to_string()

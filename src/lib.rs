@@ -839,13 +839,14 @@ pub struct BuildOutcome {
 /// Validates, renders, verifies and publishes. Nothing is written when any error
 /// exists; the previous outputs then stay byte-identical.
 ///
-/// Every episode file is read first, with its front matter. When the front
-/// matter says where each episode goes in the feed ([`stream_order`]), the
-/// notes are parsed in feed order, a chunk at a time, each chunk rendered and
-/// written while the next are parsed ([`build_streaming`]): an episode's notes
-/// HTML then lives only while its chunk is rendered. Otherwise (dates from the
-/// notes' Recording date, for instance) every episode is parsed first and the
-/// feed rendered from the whole project. Both write the same bytes.
+/// Every episode file is read first, with its front matter. When that tells
+/// where each episode goes in the feed ([`stream_order`]: its `published`, or
+/// its header list's Recording date read off the lines), the notes are parsed
+/// in feed order, a chunk at a time, each chunk rendered and written while the
+/// next are parsed ([`build_streaming`]): an episode's notes HTML then lives
+/// only while its chunk is rendered. Otherwise (a trailer, which the channel
+/// announces, or a date only the parser reads) every episode is parsed first
+/// and the feed rendered from the whole project. Both write the same bytes.
 ///
 /// After a build in feed order, the published items in `project` no longer
 /// hold their notes HTML (`content_html`, `description_html`,
