@@ -589,6 +589,22 @@ pub fn check(opts: &Options) -> Result<Project, Error> {
     load_for(opts, false)
 }
 
+/// An item's place in the feed: (published, number, slug).
+type FeedKey<'a> = (DateTime<FixedOffset>, Option<u32>, &'a str);
+
+impl model::Item {
+    fn key(&self) -> FeedKey<'_> {
+        (self.published, self.number, &self.slug)
+    }
+}
+
+/// The feed's order: newest first; ties by the higher number, then the slug.
+/// Every way of building orders by it (a build in feed order predicts the
+/// order before the notes are parsed, and checks it afterwards).
+fn feed_order(a: FeedKey<'_>, b: FeedKey<'_>) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2))
+}
+
 /// The published items, newest first (ties: higher number, then slug).
 pub fn published_items(project: &Project) -> Vec<model::Item> {
     let mut items: Vec<model::Item> = project
@@ -597,12 +613,7 @@ pub fn published_items(project: &Project) -> Vec<model::Item> {
         .filter(|r| r.status == Status::Publish)
         .map(|r| r.item.clone())
         .collect();
-    items.sort_by(|a, b| {
-        b.published
-            .cmp(&a.published)
-            .then(b.number.cmp(&a.number))
-            .then(a.slug.cmp(&b.slug))
-    });
+    items.sort_by(|a, b| feed_order(a.key(), b.key()));
     items
 }
 
@@ -958,13 +969,14 @@ fn stream_order(o: &Opened, read: &[Pending], opts: &Options) -> Option<Vec<Slot
             });
         }
     }
-    // As `feed_taking` orders the items.
-    slots.sort_by(|a, b| {
-        b.published
-            .cmp(&a.published)
-            .then(b.number.cmp(&a.number))
-            .then(o.paths[a.episode].slug.cmp(&o.paths[b.episode].slug))
-    });
+    let key = |s: &Slot| {
+        (
+            s.published,
+            Some(s.number),
+            o.paths[s.episode].slug.as_str(),
+        )
+    };
+    slots.sort_by(|a, b| feed_order(key(a), key(b)));
     (!slots.is_empty()).then_some(slots)
 }
 
@@ -1176,13 +1188,7 @@ fn feed_taking(project: &mut Project) -> (model::Feed, Vec<usize>) {
         .filter(|&i| project.episodes[i].status == Status::Publish)
         .collect();
     let eps = &project.episodes;
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&eps[a].item, &eps[b].item);
-        b.published
-            .cmp(&a.published)
-            .then(b.number.cmp(&a.number))
-            .then(a.slug.cmp(&b.slug))
-    });
+    order.sort_by(|&a, &b| feed_order(eps[a].item.key(), eps[b].item.key()));
     let items: Vec<model::Item> = order
         .iter()
         .map(|&i| {
