@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use crate::{discover, Error, Options};
+use crate::input::{config, discover, episode, project_root};
+use crate::{Error, Options};
 
 /// The template. `{number}`, `{host}` and `{date}` are filled in. Fields the
 /// podcaster must still fill are left empty so `check` names each of them.
-pub const TEMPLATE: &str = r#"+++
+pub(crate) const TEMPLATE: &str = r#"+++
 title = ""
 # published = {date}T21:00:00+09:00
 audio = ""
@@ -26,16 +27,11 @@ audio = ""
 /// Writes `episodes/NNN.md` with the next free number; returns its path. Never
 /// overwrites an existing file.
 pub fn new_episode(opts: &Options) -> Result<PathBuf, Error> {
-    let root = opts.config.parent().map(PathBuf::from).unwrap_or_default();
-    let root = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root
-    };
+    let root = project_root(&opts.config);
     let existing = discover(&root)?;
     let next = existing
         .iter()
-        .filter_map(|e| crate::episode::number_from_slug(&e.slug))
+        .filter_map(|e| episode::number_from_slug(&e.slug))
         .max()
         .unwrap_or(0)
         + 1;
@@ -43,7 +39,7 @@ pub fn new_episode(opts: &Options) -> Result<PathBuf, Error> {
         path: opts.config.clone(),
         source: e,
     })?;
-    let (show, _) = crate::config::load(crate::source::FileId(0), &text);
+    let (show, _) = config::load(crate::diag::FileId(0), &text);
     let host = show
         .hosts
         .first()

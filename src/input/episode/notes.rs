@@ -1,0 +1,572 @@
+//! The notes themselves: containers, text, code, links and raw HTML, as they
+//! go into [`Notes`](crate::model::Notes) sanitized, with the link policy
+//! applied and bare URLs and `@mentions` made links.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+use rustc_hash::FxHashMap;
+
+use super::links::{self, LinkVerdict};
+use super::{EventParser, HeaderState, LinkFrame, LinkRef, Topic, TopicKind, MAX_DEPTH};
+use crate::chars::strip_unsafe;
+use crate::diag::Rule;
+
+impl<'t> EventParser<'t, '_> {
+    pub(super) fn mark_content(&mut self) {
+        if self.emitting_heading {
+            return;
+        }
+        if let Some(s) = self.cur_speaker {
+            self.speakers[s].has_content = true;
+        }
+    }
+
+    pub(super) fn open_container(&mut self, ev: Event<'t>, r: Range<usize>) {
+        self.mark_content();
+        let is_item = matches!(ev, Event::Start(Tag::Item));
+        if !is_item {
+            self.depth += 1;
+        }
+        let keep = self.depth <= MAX_DEPTH;
+        if !keep && !self.depth_reported {
+            self.depth_reported = true;
+            self.diag(
+                Rule::NestingTooDeep,
+                r,
+                format!("lists or quotes are nested more than {MAX_DEPTH} deep; deeper levels are flattened"),
+            );
+        }
+        if keep {
+            self.emit(ev);
+        } else if is_item {
+            self.emit(Event::Text(CowStr::Borrowed(" ")));
+        }
+        self.container_kept.push(keep);
+    }
+
+    pub(super) fn close_container(&mut self, ev: Event<'t>) {
+        let kept = self.container_kept.pop().unwrap_or(true);
+        if !matches!(ev, Event::End(TagEnd::Item)) {
+            self.depth = self.depth.saturating_sub(1);
+        }
+        if kept {
+            self.emit(ev);
+        }
+    }
+
+    /// Text with characters XML cannot hold removed (already reported by the scan,
+    /// or decoded from a character reference such as `&#1;` or `&#xD800;`, which
+    /// pulldown-cmark turns into U+FFFD: so every text is filtered).
+    fn clean<'a>(&self, s: CowStr<'a>) -> CowStr<'a> {
+        match strip_unsafe(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(o) => CowStr::from(o),
+        }
+    }
+
+    pub(super) fn inline(&mut self, ev: Event<'t>, r: Range<usize>) {
+        match ev {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.mark_content();
+                self.check_lazy_continuation(&r);
+                self.start_link(link_type, dest_url, title, id, r, false)
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.mark_content();
+                self.start_link(link_type, dest_url, title, id, r, true)
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => self.end_link(),
+            Event::Text(t) => {
+                let decoded_len = t.len();
+                let t = self.clean(t);
+                if t.len() != decoded_len
+                    && self.text.get(r.clone()).is_some_and(|s| s.contains("&#"))
+                {
+                    self.diag(
+                        Rule::ControlCharacter,
+                        r.clone(),
+                        "a character reference here stands for a character a feed cannot hold; it is removed",
+                    );
+                }
+                if !t.trim().is_empty() {
+                    self.mark_content();
+                }
+                if self.code_block {
+                    self.emit(Event::Text(t));
+                } else if let Some(f) = self.link_stack.last_mut() {
+                    f.text.push_str(&t);
+                    f.emitted_text |= !t.is_empty();
+                    self.capture_header(&t, true);
+                    self.emit(Event::Text(t));
+                } else {
+                    if self.pending_bullet && !t.trim().is_empty() {
+                        self.bullet_without_link(&t);
+                    }
+                    self.capture_header(&t, false);
+                    self.text_with_autolinks(t, r);
+                }
+            }
+            Event::Code(c) => {
+                let c = self.clean(c);
+                self.mark_content();
+                self.pending_bullet = false;
+                if let Some(f) = self.link_stack.last_mut() {
+                    f.text.push_str(&c);
+                    f.emitted_text = true;
+                }
+                self.capture_header(&c, !self.link_stack.is_empty());
+                self.emit(Event::Code(c));
+            }
+            Event::InlineHtml(h) | Event::Html(h) => {
+                if h.trim_start().starts_with("<!--") {
+                    return;
+                }
+                self.mark_content();
+                self.report_raw_html(r.clone());
+                self.harvest_video(&h);
+                // Shown as text exactly as written: no autolinks inside markup.
+                let h = self.clean(h);
+                if let Some(f) = self.link_stack.last_mut() {
+                    f.text.push_str(&h);
+                    f.emitted_text = true;
+                }
+                self.emit(Event::Text(h));
+            }
+            Event::Start(Tag::CodeBlock(k)) => {
+                self.mark_content();
+                self.code_block = true;
+                // The info string becomes class="language-…": `&#0;` there is U+FFFD.
+                let k = match k {
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                        pulldown_cmark::CodeBlockKind::Fenced(self.clean(info))
+                    }
+                    k => k,
+                };
+                self.emit(Event::Start(Tag::CodeBlock(k)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.code_block = false;
+                self.emit(Event::End(TagEnd::CodeBlock));
+            }
+            Event::TaskListMarker(done) => {
+                let mark = if done { "[x] " } else { "[ ] " };
+                self.emit(Event::Text(CowStr::Borrowed(mark)));
+            }
+            Event::Start(Tag::MetadataBlock(_)) | Event::End(TagEnd::MetadataBlock(_)) => {}
+            Event::Rule => {
+                self.mark_content();
+                self.emit(Event::Rule);
+            }
+            other => self.emit(other),
+        }
+    }
+
+    pub(super) fn report_raw_html(&mut self, r: Range<usize>) {
+        if !self.raw_html_reported {
+            self.raw_html_reported = true;
+            self.diag(
+                Rule::RawHtml,
+                r,
+                "raw HTML is shown as text in the feed, never as markup",
+            )
+            .help = Some("write the link in Markdown: [text](https://…)".into());
+        }
+    }
+
+    /// The TGIK-style thumbnail embed `<a href="https://www.youtube.com/watch?v=…">`.
+    fn harvest_video(&mut self, html: &str) {
+        if self.html_video.is_some() {
+            return;
+        }
+        let lower = html.to_ascii_lowercase();
+        let Some(i) = lower.find("href=") else { return };
+        let rest = &html[i + 5..];
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return;
+        };
+        let Some(end) = rest[1..].find(q) else { return };
+        let url = rest[1..1 + end].trim();
+        if url.contains("youtube.com/") || url.contains("youtu.be/") {
+            if let LinkVerdict::Keep { url, .. } = links::check(url) {
+                let url = url.replacen("http://", "https://", 1);
+                self.html_video = Some(url);
+            }
+        }
+    }
+
+    pub(super) fn html_block_done(&mut self, html: String, r: Range<usize>) {
+        let visible = strip_comments(&html);
+        if visible.trim().is_empty() {
+            return;
+        }
+        self.mark_content();
+        self.report_raw_html(r.clone());
+        self.harvest_video(&visible);
+        let text = self.clean(CowStr::from(visible.trim().to_string()));
+        self.emit(Event::Start(Tag::Paragraph));
+        self.emit(Event::Text(text));
+        self.emit(Event::End(TagEnd::Paragraph));
+    }
+
+    /// A link that starts a line at column 1 inside a list item was meant as a new
+    /// paragraph or topic, but CommonMark reads it as a lazy continuation.
+    pub(super) fn check_lazy_continuation(&mut self, r: &Range<usize>) {
+        if self.list_depth == 0 || self.heading_buf.is_some() {
+            return;
+        }
+        let at_line_start = r.start > 0 && self.text.as_bytes()[r.start - 1] == b'\n';
+        let after_break = self.last_soft_break;
+        if at_line_start && after_break {
+            self.diag(
+                Rule::LazyContinuation,
+                r.start..r.start + 1,
+                "this link starts a line but continues the list item above (lazy continuation)",
+            )
+            .help = Some(
+                "add a blank line before it, or make it a heading, to start a new topic".into(),
+            );
+        }
+    }
+
+    fn start_link(
+        &mut self,
+        link_type: LinkType,
+        dest: CowStr<'t>,
+        title: CowStr<'t>,
+        id: CowStr<'t>,
+        r: Range<usize>,
+        image: bool,
+    ) {
+        let dest_span = self.narrow(&r, &dest);
+        let url = self.judge_link(&dest, dest_span);
+        let kept = url.is_some();
+        let url = url.unwrap_or_default();
+        if kept {
+            // Most links are kept as written: the event then borrows the file.
+            let dest_url = if *dest == *url {
+                dest
+            } else {
+                CowStr::from(url.clone())
+            };
+            self.emit(Event::Start(Tag::Link {
+                link_type: if image { LinkType::Inline } else { link_type },
+                dest_url,
+                title: self.clean(title),
+                id,
+            }));
+        }
+        self.link_stack.push(LinkFrame {
+            kept,
+            image,
+            url,
+            text: String::new(),
+            span: r,
+            emitted_text: false,
+        });
+    }
+
+    fn end_link(&mut self) {
+        let Some(f) = self.link_stack.pop() else {
+            return;
+        };
+        if !f.kept {
+            return;
+        }
+        let mut text = f.text;
+        text.truncate(text.trim_end().len());
+        text.drain(..text.len() - text.trim_start().len());
+        if f.image && !f.emitted_text {
+            self.emit(Event::Text(CowStr::Borrowed("image")));
+        }
+        self.emit(Event::End(TagEnd::Link));
+        if text.is_empty() && !f.image {
+            self.diag(
+                Rule::EmptyLinkText,
+                f.span.clone(),
+                "this link has no text to click",
+            )
+            .help = Some("write the link as [what it is](url)".into());
+        }
+        self.record_link(f.url, text, f.span, false, false);
+    }
+
+    fn record_link(
+        &mut self,
+        url: String,
+        text: String,
+        span: Range<usize>,
+        implicit: bool,
+        mention: bool,
+    ) {
+        if self.header_state == HeaderState::In {
+            if let Some(item) = self.header_stack.last_mut() {
+                item.links.push((url.clone(), text.clone(), span.clone()));
+            }
+        }
+        if self.pending_bullet && self.heading_buf.is_none() {
+            self.pending_bullet = false;
+            if self.header_state != HeaderState::In {
+                self.topics.push(Topic {
+                    title: text.clone(),
+                    url: Some(url.clone()),
+                    speaker: self.cur_speaker,
+                    kind: TopicKind::Bullet,
+                    span: span.clone(),
+                });
+                self.cur_topic = Some(self.topics.len() - 1);
+            }
+        }
+        self.links.push(LinkRef {
+            url,
+            text,
+            span,
+            topic: self.cur_topic,
+            implicit,
+            mention,
+        });
+    }
+
+    /// The part of `r` where `needle` is written, if it is written verbatim.
+    fn narrow(&self, r: &Range<usize>, needle: &str) -> Range<usize> {
+        match self.text.get(r.clone()).and_then(|s| {
+            if needle.is_empty() {
+                None
+            } else if s.ends_with(')') && s[..s.len() - 1].ends_with(needle) {
+                // `[text](dest)`, the usual form: no search needed.
+                Some(s.len() - 1 - needle.len())
+            } else {
+                memchr::memmem::rfind(s.as_bytes(), needle.as_bytes())
+            }
+        }) {
+            Some(i) => r.start + i..r.start + i + needle.len(),
+            None => r.clone(),
+        }
+    }
+
+    /// Applies the link policy; returns the URL to emit, or None (text kept).
+    pub(super) fn judge_link(&mut self, dest: &str, r: Range<usize>) -> Option<String> {
+        match links::check(dest) {
+            LinkVerdict::Keep { url, removed, http } => {
+                if !removed.is_empty() {
+                    self.diag(
+                        Rule::TrackingParameter,
+                        r.clone(),
+                        format!("tracking parameters removed: {}", removed.join(", ")),
+                    );
+                }
+                if http {
+                    self.diag(Rule::HttpLink, r, "this link uses http").help = Some(format!(
+                        "if the site supports it, use {}",
+                        url.replacen("http://", "https://", 1)
+                    ));
+                }
+                Some(url)
+            }
+            LinkVerdict::Unsafe { scheme } => {
+                self.diag(
+                    Rule::UnsafeLink,
+                    r,
+                    format!("`{scheme}` links are not allowed in a feed; the link is removed and its text kept"),
+                )
+                .help = Some("only http, https and mailto links are published".into());
+                None
+            }
+            LinkVerdict::Relative { suggestion } => {
+                let d = self.diag(
+                    Rule::RelativeLink,
+                    r,
+                    format!(
+                        "`{}` has no scheme, so it cannot work in a feed; its text is kept",
+                        dest.trim()
+                    ),
+                );
+                d.help = Some(match suggestion {
+                    Some(s) => format!("did you mean {s}?"),
+                    None => "link to the full https:// address".into(),
+                });
+                None
+            }
+            LinkVerdict::Invalid { reason } => {
+                self.diag(
+                    Rule::InvalidLink,
+                    r,
+                    format!("`{}` is not a valid URL: {reason}", dest.trim()),
+                );
+                None
+            }
+        }
+    }
+
+    /// Splits plain text into text, bare-URL links and @mention links.
+    fn text_with_autolinks(&mut self, t: CowStr<'t>, r: Range<usize>) {
+        let s: &str = &t;
+        let show = self.show;
+        // Bare URLs, then @mentions of known people outside them, each with the
+        // link it becomes (None: the URL itself, after the link policy).
+        let mut pieces: Vec<(Range<usize>, Option<&str>)> = links::find_bare_urls(s)
+            .into_iter()
+            .map(|u| (u, None))
+            .collect();
+        let urls = pieces.len();
+        for (mr, h) in links::find_mentions(s) {
+            let in_url = pieces[..urls]
+                .iter()
+                .any(|(u, _)| u.start <= mr.start && mr.start < u.end);
+            if let Some(href) = show.people.get(h).and_then(|p| p.href.as_deref()) {
+                if !in_url {
+                    pieces.push((mr, Some(href)));
+                }
+            }
+        }
+        if pieces.is_empty() {
+            self.emit(Event::Text(t));
+            return;
+        }
+        // Source offset of the text, when the event maps 1:1 onto the file.
+        let mapped = self.text.get(r.clone()) == Some(s);
+        let at = |off: usize, len: usize| -> Range<usize> {
+            if mapped {
+                r.start + off..r.start + off + len
+            } else {
+                r.clone()
+            }
+        };
+        // Pieces of the text borrow the file when the text does.
+        let part = |a: usize, b: usize| -> CowStr<'t> {
+            match &t {
+                CowStr::Borrowed(whole) => CowStr::Borrowed(&whole[a..b]),
+                _ => CowStr::from(s[a..b].to_string()),
+            }
+        };
+        pieces.sort_by_key(|(p, _)| p.start);
+        let mut pos = 0;
+        for (piece, mention_href) in pieces {
+            if piece.start < pos {
+                continue;
+            }
+            if piece.start > pos {
+                self.emit(Event::Text(part(pos, piece.start)));
+            }
+            let label = &s[piece.clone()];
+            let span = at(piece.start, piece.len());
+            let is_mention = mention_href.is_some();
+            let target = match mention_href {
+                Some(h) => Some(h.to_string()),
+                None => {
+                    self.check_lazy_continuation(&span);
+                    self.judge_link(label, span.clone())
+                }
+            };
+            match target {
+                Some(url) => {
+                    self.emit(Event::Start(Tag::Link {
+                        link_type: LinkType::Autolink,
+                        dest_url: CowStr::from(url.clone()),
+                        title: CowStr::Borrowed(""),
+                        id: CowStr::Borrowed(""),
+                    }));
+                    self.emit(Event::Text(part(piece.start, piece.end)));
+                    self.emit(Event::End(TagEnd::Link));
+                    self.record_link(url, label.to_string(), span, true, is_mention);
+                }
+                None => self.emit(Event::Text(part(piece.start, piece.end))),
+            }
+            pos = piece.end;
+        }
+        if pos < s.len() {
+            self.emit(Event::Text(part(pos, s.len())));
+        }
+    }
+
+    fn bullet_without_link(&mut self, t: &str) {
+        // A bullet whose text starts with a bare URL is a link topic (handled by
+        // record_link); any other leading text means it is a plain note.
+        let lead = t.trim_start();
+        if !(lead.starts_with("http://") || lead.starts_with("https://")) {
+            self.pending_bullet = false;
+        }
+    }
+
+    /// One warning per repeated URL, at its second use, with the count: a line
+    /// that pastes the same link a thousand times gives one warning, not 999.
+    pub(super) fn report_duplicate_links(&mut self) {
+        struct Uses {
+            first: Range<usize>,
+            second: Option<Range<usize>>,
+            count: usize,
+        }
+        // Fx rather than SipHash: the keys are one file's URLs (its size is
+        // capped), so flooding is no concern, and SipHash showed in profiles.
+        let mut seen: FxHashMap<&str, Uses> =
+            FxHashMap::with_capacity_and_hasher(self.links.len(), Default::default());
+        let mut order = Vec::new();
+        for l in self.links.iter().filter(|l| !l.mention) {
+            let u = seen.entry(l.url.as_str()).or_insert(Uses {
+                first: l.span.clone(),
+                second: None,
+                count: 0,
+            });
+            u.count += 1;
+            if u.second.is_none() && u.count == 2 {
+                u.second = Some(l.span.clone());
+                order.push(l.url.as_str());
+            }
+        }
+        let dups: Vec<(String, Range<usize>, usize, usize)> = order
+            .into_iter()
+            .map(|url| {
+                let u = &seen[url];
+                let line = line_of(self.text, u.first.start);
+                (
+                    url.to_string(),
+                    u.second.clone().unwrap_or_default(),
+                    line,
+                    u.count,
+                )
+            })
+            .collect();
+        for (url, span, line, uses) in dups {
+            let times = if uses > 2 {
+                format!(" ({uses} times in all)")
+            } else {
+                String::new()
+            };
+            self.diag(
+                Rule::DuplicateLink,
+                span,
+                format!("{url} is already linked on line {line}{times}"),
+            );
+        }
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+fn strip_comments(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<!--") {
+        out.push_str(&rest[..i]);
+        match rest[i + 4..].find("-->") {
+            Some(e) => rest = &rest[i + 4 + e + 3..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

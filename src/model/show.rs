@@ -1,0 +1,252 @@
+//! The show as podcast.toml describes it, once read and checked: everything the
+//! resolver and the renderers need from the channel.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveTime;
+use serde::Deserialize;
+use url::Url;
+use uuid::Uuid;
+
+use crate::diag::Overrides;
+
+/// Namespace for `podcast:guid`, fixed by the Podcasting 2.0 spec.
+pub const PODCAST_GUID_NAMESPACE: Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
+
+/// Safety limits: no input, however broken, makes feedgen hang.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest episode file read, in bytes.
+    pub max_episode_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_episode_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ShowType {
+    #[default]
+    Episodic,
+    Serial,
+}
+
+impl ShowType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShowType::Episodic => "episodic",
+            ShowType::Serial => "serial",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    pub url: String,
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    pub name: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub name: String,
+    pub geo: Option<String>,
+    pub osm: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Txt {
+    pub purpose: Option<String>,
+    pub value: String,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFrequency {
+    pub rrule: String,
+    pub text: String,
+    pub complete: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteItem {
+    pub feed_guid: String,
+    pub feed_url: Option<String>,
+    pub title: Option<String>,
+}
+
+/// A registered person: credits resolve to these by handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub handle: String,
+    pub name: String,
+    pub href: Option<String>,
+    pub img: Option<String>,
+    /// Taxonomy role in the lower-case form the namespace uses; None = by context.
+    pub role: Option<String>,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locked {
+    pub owner: String,
+    pub locked: bool,
+}
+
+/// Output settings.
+#[derive(Debug, Clone, Default)]
+pub struct OutputConfig {
+    pub dir: Option<String>,
+    pub page_size: Option<usize>,
+    pub hub: Option<String>,
+    /// The podcaster named an output directory outside the project on purpose.
+    pub allow_outside: bool,
+}
+
+/// The resolved show: everything the renderers need from podcast.toml.
+#[derive(Debug, Clone)]
+pub struct Show {
+    pub title: String,
+    pub description: String,
+    pub link: String,
+    pub feed_url: String,
+    pub language: String,
+    pub author: String,
+    pub copyright: Option<String>,
+    pub owner: Option<Owner>,
+    pub image: Option<String>,
+    /// (category, optional subcategory), Apple names.
+    pub categories: Vec<(String, Option<String>)>,
+    pub explicit: bool,
+    pub show_type: ShowType,
+    pub timezone: chrono_tz::Tz,
+    pub publish_time: NaiveTime,
+    pub media_base_url: Option<Url>,
+    /// Template for an episode's web page: `{number}`, `{slug}` are replaced.
+    pub episode_url: Option<String>,
+    pub podcast_guid: Uuid,
+    pub locked: Option<Locked>,
+    pub funding: Vec<Funding>,
+    pub medium: Option<String>,
+    pub new_feed_url: Option<String>,
+    pub block: bool,
+    pub complete: bool,
+    pub license: Option<License>,
+    pub location: Option<Location>,
+    pub txt: Vec<Txt>,
+    pub update_frequency: Option<UpdateFrequency>,
+    pub podroll: Vec<RemoteItem>,
+    /// Handles credited as hosts of the whole show (channel podcast:person).
+    pub hosts: Vec<String>,
+    pub people: BTreeMap<String, Person>,
+    pub output: OutputConfig,
+    pub limits: Limits,
+    pub overrides: Overrides,
+    /// False when podcast.toml could not be read: registry-dependent checks are skipped.
+    pub loaded: bool,
+}
+
+impl Show {
+    pub(crate) fn placeholder() -> Show {
+        Show {
+            title: String::new(),
+            description: String::new(),
+            link: String::new(),
+            feed_url: String::new(),
+            language: String::new(),
+            author: String::new(),
+            copyright: None,
+            owner: None,
+            image: None,
+            categories: vec![],
+            explicit: false,
+            show_type: ShowType::Episodic,
+            timezone: chrono_tz::UTC,
+            publish_time: NaiveTime::MIN,
+            media_base_url: None,
+            episode_url: None,
+            podcast_guid: Uuid::nil(),
+            locked: None,
+            funding: vec![],
+            medium: None,
+            new_feed_url: None,
+            block: false,
+            complete: false,
+            license: None,
+            location: None,
+            txt: vec![],
+            update_frequency: None,
+            podroll: vec![],
+            hosts: vec![],
+            people: BTreeMap::new(),
+            output: OutputConfig::default(),
+            limits: Limits::default(),
+            overrides: Overrides::default(),
+            loaded: false,
+        }
+    }
+
+    /// The episode's web page, if the show configures a template.
+    pub fn episode_page(&self, number: Option<u32>, slug: &str) -> Option<String> {
+        let t = self.episode_url.as_ref()?;
+        let n = number
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| slug.to_string());
+        Some(t.replace("{number}", &n).replace("{slug}", slug))
+    }
+}
+
+/// `podcast:guid` per the Podcasting 2.0 spec: UUIDv5 of the feed URL with the
+/// scheme and trailing slashes removed.
+pub fn derive_podcast_guid(feed_url: &str) -> Uuid {
+    let s = feed_url.trim();
+    let s = match s.find("://") {
+        Some(i) => &s[i + 3..],
+        None => s,
+    };
+    let s = s.trim_end_matches('/');
+    Uuid::new_v5(&PODCAST_GUID_NAMESPACE, s.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podcast_guid_test_vectors() {
+        assert_eq!(
+            derive_podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml").to_string(),
+            "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+        );
+        assert_eq!(
+            derive_podcast_guid("https://podnews.net/rss").to_string(),
+            "9b024349-ccf0-5f69-a609-6b82873eab3c"
+        );
+        assert_eq!(
+            derive_podcast_guid("http://podnews.net/rss/").to_string(),
+            "9b024349-ccf0-5f69-a609-6b82873eab3c"
+        );
+    }
+}

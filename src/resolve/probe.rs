@@ -1,0 +1,126 @@
+//! Media probing: byte length, MIME type and duration read from the file itself,
+//! so the feed never trusts a hand-typed number.
+//!
+//! Duration comes from symphonia. For MP3 the packets are always counted: a VBR
+//! file without a Xing/Info header makes header-based estimates wrong by minutes.
+
+use std::fs::File;
+use std::path::Path;
+
+use symphonia::core::formats::FormatOptions;
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+
+/// What a media file says about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MediaInfo {
+    pub length: u64,
+    pub mime: &'static str,
+    /// Seconds, if the container could be read.
+    pub duration: Option<f64>,
+}
+
+/// MIME type from a file or URL extension (enclosures, transcripts, chapters).
+pub(crate) fn mime_for(path: &str) -> Option<&'static str> {
+    let ext = path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase())?;
+    let e = ext.split(['?', '#']).next().unwrap_or("");
+    Some(match e {
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/x-m4a",
+        "mp4" => "video/mp4",
+        "m4v" => "video/x-m4v",
+        "mov" => "video/quicktime",
+        "aac" => "audio/aac",
+        "ogg" | "oga" => "audio/ogg",
+        "opus" => "audio/opus",
+        "flac" => "audio/flac",
+        "wav" => "audio/wav",
+        "pdf" => "application/pdf",
+        "vtt" => "text/vtt",
+        "srt" => "application/srt",
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "txt" => "text/plain",
+        _ => return None,
+    })
+}
+
+/// Reads length, type and duration of a local media file.
+pub(crate) fn probe(path: &Path) -> Result<MediaInfo, String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let name = path.to_string_lossy();
+    let mime = mime_for(&name).ok_or_else(|| format!("unknown media type for {name}"))?;
+    let duration = duration_of(path).ok();
+    Ok(MediaInfo {
+        length: meta.len(),
+        mime,
+        duration,
+    })
+}
+
+/// Duration in seconds. Counts packets (exact for VBR); uses the container's frame
+/// count only for formats whose header carries it reliably and no packet timing.
+pub(crate) fn duration_of(path: &Path) -> Result<f64, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let probed = symphonia::default::get_probe()
+        .format(
+            &hint,
+            mss,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .map_err(|e| format!("cannot read media: {e}"))?;
+    let mut format = probed.format;
+    let track = format
+        .default_track()
+        .ok_or_else(|| "no audio track".to_string())?;
+    let track_id = track.id;
+    let params = track.codec_params.clone();
+    let rate = params
+        .time_base
+        .map(|tb| tb.denom as f64 / tb.numer as f64)
+        .or(params.sample_rate.map(f64::from))
+        .ok_or_else(|| "no time base".to_string())?;
+    let mut ticks: u64 = 0;
+    let mut packets = 0u64;
+    loop {
+        match format.next_packet() {
+            Ok(p) if p.track_id() == track_id => {
+                ticks += p.dur;
+                packets += 1;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    if packets == 0 {
+        if let Some(n) = params.n_frames {
+            return Ok(n as f64 / rate);
+        }
+        return Err("no audio packets".into());
+    }
+    Ok(ticks as f64 / rate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mime_types() {
+        assert_eq!(mime_for("media/006.mp3"), Some("audio/mpeg"));
+        assert_eq!(mime_for("https://x/a.M4A?x=1"), Some("audio/x-m4a"));
+        assert_eq!(mime_for("a.vtt"), Some("text/vtt"));
+        assert_eq!(mime_for("noext"), None);
+    }
+}
