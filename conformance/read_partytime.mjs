@@ -2,7 +2,7 @@
 //
 // Usage: node read_partytime.mjs FEED_XML
 //
-// Only values are reported, not judged: tests/conformance.rs compares them with
+// Only values are reported, not judged: tests/conformance/ compares them with
 // feedgen's model. Dates are Unix seconds. A field the parser did not read is null.
 
 import { readFileSync } from "node:fs";

@@ -3,7 +3,7 @@
 
 Usage: read_python.py FEED_XML [ATOM_XML]
 
-Only values are reported, not judged: tests/conformance.rs compares them with
+Only values are reported, not judged: tests/conformance/ compares them with
 feedgen's model. Dates are Unix seconds. A field the client did not read is null.
 
 podcastparser 0.6 knows the Podcasting 2.0 namespace only by its old GitHub URL,

@@ -155,3 +155,11 @@ pub struct Output {
 pub fn render(feed: &Feed) -> Result<Vec<Output>, Diagnostic> {
     publish::in_memory(feed)
 }
+
+/// Reads `bytes` back as the document `name` of `feed` (`feed.xml`,
+/// `atom-2.xml`, `feed.json` …) as a build does, and checks that it holds
+/// exactly what feedgen writes there: well-formed, the same items in order,
+/// their identities and their notes. For a document already published, say.
+pub fn verify(feed: &Feed, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    publish::verify_document(feed, name, bytes)
+}

@@ -210,9 +210,8 @@ fn help_teaches() {
 
 #[test]
 fn new_writes_the_next_episode_and_names_what_to_fill() {
-    let t = TempProject::new(
-        &MINIMAL_TOML.replace("media_base_url", "hosts = [\"alice\"]\nmedia_base_url"),
-    );
+    // The shared show names its host (`hosts = ["alice"]`): the template credits her.
+    let t = TempProject::minimal();
     t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
     let out = feedgen(&t).arg("new").output().unwrap();
     assert!(out.status.success());
@@ -251,6 +250,19 @@ fn new_writes_the_next_episode_and_names_what_to_fill() {
     assert!(t.path().join("episodes/003.md").exists());
 }
 
+/// The stages of a build, in the order they end (`total` is printed last).
+const STAGES: &[&str] = &[
+    "discover",
+    "read+parse+resolve",
+    "notes",
+    "ledger-load",
+    "render+write",
+    "verify",
+    "commit",
+    "ledger-save",
+    "total",
+];
+
 #[test]
 fn feedgen_timings_prints_each_stage_only_when_asked() {
     let t = TempProject::minimal();
@@ -262,9 +274,7 @@ fn feedgen_timings_prints_each_stage_only_when_asked() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    // Front matter with `published`: the streaming build (notes parsed and
-    // rendered in feed order, see `feedgen::build`).
-    for stage in ["discover", "read", "parse+render+write", "commit", "total"] {
+    for stage in STAGES {
         let line = err
             .lines()
             .find(|l| l.starts_with("timing:") && l.split_whitespace().nth(1) == Some(stage))
@@ -297,28 +307,25 @@ fn stages(t: &TempProject) -> Vec<String> {
 }
 
 #[test]
-fn shows_whose_order_is_known_before_the_notes_are_parsed_are_built_in_feed_order() {
+fn shows_dated_every_way_are_built_by_the_one_pipeline() {
     let t = TempProject::minimal();
-    let in_feed_order = |t: &TempProject| {
-        let s = stages(t);
-        match (
-            s.iter().any(|s| s == "parse+render+write"),
-            s.iter().any(|s| s == "parse") && s.iter().any(|s| s == "render+write"),
-        ) {
-            (true, false) => true,
-            (false, true) => false,
-            _ => panic!("neither way, or both: {s:?}"),
+    // Each build runs the same stages, and writes what the checked show renders.
+    let built = |t: &TempProject| {
+        assert_eq!(stages(t), STAGES, "the stages of a build");
+        let want = feedgen::render(&t.check().feed()).unwrap();
+        for doc in &want {
+            let got = std::fs::read(t.path().join("public").join(&doc.name)).unwrap();
+            assert!(got == doc.bytes, "{} differs from the rendering", doc.name);
         }
+        std::fs::read_to_string(t.path().join("public/feed.xml")).unwrap()
     };
-    // No `published`, but each header list says `- Recording date: 2021-01-22`:
-    // read off its lines, it gives the order before any notes are parsed.
+    // No `published`, but each header list says `- Recording date: 2021-01-22`.
     let undated = |n| front(n).replace("published = 2021-01-22T21:00:00+09:00\n", "");
     t.write("episodes/001.md", format!("{}{}", undated(1), body(1)));
     t.write("episodes/002.md", format!("{}{}", undated(2), body(2)));
-    assert!(in_feed_order(&t));
-    let first = std::fs::read(t.path().join("public/feed.xml")).unwrap();
-    // A date the parser reads but the line scan does not (no `key: value`):
-    // the usual way.
+    let first = built(&t);
+    assert_eq!(first.matches("<item>").count(), 2, "{first}");
+    // A date only the notes' parser reads (no `key: value` line).
     t.write(
         "episodes/003.md",
         format!(
@@ -327,18 +334,13 @@ fn shows_whose_order_is_known_before_the_notes_are_parsed_are_built_in_feed_orde
             body(3).replace("- Recording date: 2021-01-22", "- Recording 2021-01-23")
         ),
     );
-    assert!(!in_feed_order(&t));
-    let usual = std::fs::read_to_string(t.path().join("public/feed.xml")).unwrap();
-    assert!(
-        usual.as_bytes() != first.as_slice(),
-        "episode 3 is published"
-    );
+    let usual = built(&t);
+    assert!(usual != first, "episode 3 is published");
     assert!(usual.contains("Sat, 23 Jan 2021 21:00:00 +0900"), "{usual}");
-    // Dated in its front matter instead: in feed order again.
+    // Dated in its front matter instead.
     t.write("episodes/003.md", format!("{}{}", front(3), body(3)));
-    assert!(in_feed_order(&t));
-    // A trailer is announced in the channel's head, with a title that may come
-    // from its notes: such a show is built the usual way.
+    built(&t);
+    // A trailer is announced in the channel's head.
     t.write(
         "episodes/004.md",
         format!(
@@ -347,8 +349,92 @@ fn shows_whose_order_is_known_before_the_notes_are_parsed_are_built_in_feed_orde
             body(4)
         ),
     );
-    assert!(!in_feed_order(&t));
-    assert!(std::fs::read_to_string(t.path().join("public/feed.xml"))
-        .unwrap()
-        .contains("<podcast:trailer "));
+    assert!(built(&t).contains("<podcast:trailer "));
+}
+
+/// A show that builds, with warnings and notes found while reading, resolving
+/// and rendering: an unknown speaker, a partial date, notes whose Apple
+/// description is cut, a draft and a scheduled episode.
+fn warning_tree() -> TempProject {
+    let t = TempProject::minimal();
+    t.write(
+        "episodes/001.md",
+        format!(
+            "{}{}",
+            front(1),
+            body(1).replace("### @alice", "### @alcie")
+        ),
+    );
+    t.write(
+        "episodes/002.md",
+        format!("{}{}", front(2), body(2).replace("2021-01-22", "2021-01-")),
+    );
+    let long = "- a long note line that goes on and on\n".repeat(150);
+    t.write(
+        "episodes/003.md",
+        format!("{}{}", front(3), body(3).replace("- note\n", &long)),
+    );
+    let draft = front(4).replace("published = 2021-01-22T21:00:00+09:00\n", "");
+    t.write(
+        "episodes/004.md",
+        format!(
+            "{draft}{}",
+            body(4).replace("- Recording date: 2021-01-22\n", "")
+        ),
+    );
+    let scheduled = front(5).replace("2021-01-22T21:00:00", "2031-01-22T21:00:00");
+    t.write("episodes/005.md", format!("{scheduled}{}", body(5)));
+    t
+}
+
+/// `check` and `build` report exactly the same findings, whether the build
+/// writes (warnings) or refuses (errors): through the library and as the
+/// command prints them.
+#[test]
+fn check_and_build_report_the_same_findings() {
+    for (what, t, builds) in [
+        ("warnings", warning_tree(), true),
+        ("errors", broken_tree(), false),
+    ] {
+        let checked = t.check();
+        let built = t.build();
+        assert_eq!(!built.written.is_empty(), builds, "{what}");
+        assert_eq!(checked.diags, built.project.diags, "{what}");
+        let rules: Vec<&str> = checked.diags.iter().map(|d| d.rule.name()).collect();
+        let want: &[&str] = if builds {
+            &[
+                "unknown-speaker",
+                "partial-date",
+                "description-truncated",
+                "draft",
+                "scheduled",
+            ]
+        } else {
+            &[
+                "invalid-date",
+                "missing-host",
+                "invalid-utf8",
+                "unknown-speaker",
+            ]
+        };
+        for rule in want {
+            assert!(rules.contains(rule), "{what}: no {rule} in {rules:?}");
+        }
+        // The command: the same JSON lines, whatever the subcommand.
+        let lines = |cmd: &str| {
+            let out = feedgen(&t)
+                .args([cmd, "--format", "json"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(if builds { 0 } else { 1 }),
+                "{what}"
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let check = lines("check");
+        assert_eq!(check.lines().count(), checked.diags.len(), "{what}");
+        assert_eq!(check, lines("build"), "{what}");
+    }
 }

@@ -1,7 +1,8 @@
 //! Replays tests/fuzz-regressions/: every input that once crashed a fuzz
 //! target (fuzz/fuzz_targets/) or broke a property. Each is run exactly as the
 //! target runs it, and episodes are also built in a throw-away project whose
-//! outputs must pass the checks of tests/hostile.rs.
+//! outputs must pass the checks of tests/hostile.rs. The read_back target is
+//! also run on the documents it must accept and on altered ones.
 
 mod feedcheck;
 
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
-use harness::{episode_target, podcast_toml_target, xml_read_target};
+use harness::{episode_target, podcast_toml_target, read_back_target};
 
 fn files(sub: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,7 +27,9 @@ fn files(sub: &str) -> Vec<PathBuf> {
 #[test]
 fn episode_regressions() {
     let mut failures = Vec::new();
-    for path in files("episode") {
+    let inputs = files("episode");
+    assert!(!inputs.is_empty(), "no episode regressions found");
+    for path in inputs {
         let data = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if let Err(e) = std::panic::catch_unwind(|| episode_target(&data)) {
@@ -57,21 +60,63 @@ fn episode_regressions() {
             }
         }
     }
+    harness::EPISODE_PROJECT.remove();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn podcast_toml_regressions() {
-    for path in files("podcast_toml") {
+    let inputs = files("podcast_toml");
+    assert!(!inputs.is_empty(), "no podcast_toml regressions found");
+    for path in inputs {
         let data = std::fs::read(&path).unwrap();
         podcast_toml_target(&data);
     }
+    harness::PODCAST_TOML_PROJECT.remove();
 }
 
+/// Kept inputs of the read_back target (and of the XML reader it replaced).
 #[test]
-fn xml_read_regressions() {
-    for path in files("xml_read") {
+fn read_back_regressions() {
+    for path in files("read_back").into_iter().chain(files("xml_read")) {
         let data = std::fs::read(&path).unwrap();
-        xml_read_target(&data);
+        read_back_target(&data);
+    }
+}
+
+/// The target is only as good as what it accepts: the feed's own documents
+/// must pass (and agree with the reference readers), and the same documents
+/// changed where verification looks must not.
+#[test]
+fn read_back_accepts_exactly_the_feeds_documents() {
+    let seeds = harness::read_back_seeds();
+    assert_eq!(seeds.len(), 3);
+    let feed = harness::read_back_feed();
+    let guid = &feed.items[0].guid;
+    let id = &feed.items[0].id_iri;
+    for seed in &seeds {
+        let name = harness::READ_BACK_DOCUMENTS[usize::from(seed[0])];
+        assert!(read_back_target(seed), "{name}: its own document refused");
+        let text = String::from_utf8(seed[1..].to_vec()).unwrap();
+        let mut changed = vec![
+            // Another document's bytes.
+            [&[(seed[0] + 1) % 3][..], &seed[1..]].concat(),
+            // Cut short.
+            seed[..seed.len() / 2].to_vec(),
+            // Not UTF-8.
+            [&seed[..], b"\xff"].concat(),
+        ];
+        let key = if name == "feed.xml" { guid } else { id };
+        assert!(text.contains(key.as_str()), "{name} lacks {key}");
+        changed.push(
+            [
+                &seed[..1],
+                text.replacen(key.as_str(), "other", 1).as_bytes(),
+            ]
+            .concat(),
+        );
+        for (i, input) in changed.iter().enumerate() {
+            assert!(!read_back_target(input), "{name}: change {i} accepted");
+        }
     }
 }

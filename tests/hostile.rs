@@ -1,4 +1,4 @@
-//! Hostile and broken input (issue 5): every case in tests/hostile/ is built as
+//! Hostile and broken input: every case in tests/hostile/ is built as
 //! an episode of a throw-away project; the diagnostics recorded in
 //! tests/hostile/expected.toml must appear, and whatever a build writes must be
 //! strictly well-formed, safe feeds. See tests/feedcheck for the output checks.

@@ -45,8 +45,8 @@ fn two_builds_are_byte_identical() {
 #[test]
 fn feeds_parse_back_with_feed_rs_and_match_the_model() {
     let t = example_copy();
-    let out = t.build();
-    let feed = feedgen::feed_of(&out.project);
+    t.build();
+    let feed = t.check().feed();
     assert_eq!(feed.items.len(), 3);
     for (name, ids) in [
         (
@@ -101,7 +101,7 @@ fn feeds_parse_back_with_feed_rs_and_match_the_model() {
     }
     // podcast:guid is the UUIDv5 of the feed URL (SPEC 3.4).
     let rss = t.read("public/feed.xml");
-    let expected = feedgen::config::derive_podcast_guid("https://kubenews.example.com/feed.xml");
+    let expected = feedgen::model::derive_podcast_guid("https://kubenews.example.com/feed.xml");
     assert!(rss.contains(&format!("<podcast:guid>{expected}</podcast:guid>")));
 }
 
@@ -344,8 +344,8 @@ fn trailer_episodes_are_announced_on_the_channel() {
 #[test]
 fn documents_assembled_in_chunks_equal_whole_documents() {
     // More items than one chunk (32) and pages that end mid-chunk: the build's
-    // files must equal the in-memory rendering, which debug builds compare
-    // byte for byte with what the crates write for each whole document.
+    // files must equal the in-memory rendering (tests/documents/ compares
+    // such documents with what the crates write for each whole document).
     let toml = format!("{MINIMAL_TOML}\n[output]\npage_size = 40\n");
     let t = TempProject::new(&toml);
     for n in 1..=75 {
@@ -355,8 +355,7 @@ fn documents_assembled_in_chunks_equal_whole_documents() {
     }
     let out = t.build();
     assert_eq!(out.written.len(), 5, "{}", summary(&out.project));
-    let project = feedgen::load(&t.options()).unwrap();
-    let feed = feedgen::feed_of(&project);
+    let feed = t.check().feed();
     assert_eq!(feed.items.len(), 75);
     let docs = feedgen::render(&feed).unwrap();
     let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
@@ -384,9 +383,9 @@ fn documents_assembled_in_chunks_equal_whole_documents() {
 
 #[test]
 fn every_item_field_is_written_as_the_crates_write_it() {
-    // Debug builds compare every rendered chunk with the rss and atom_syndication
-    // crates' own output; this episode uses every item-level field, with text
-    // that needs escaping, so that comparison covers all of the item writers.
+    // This episode uses every item-level field, with text that needs escaping
+    // (tests/documents/ compares the same show's documents with the rss and
+    // atom_syndication crates' own output).
     let toml = MINIMAL_TOML.replace(
         "role = \"guest\"",
         "role = \"guest\"\nimg = \"https://example.com/bob.jpg?a=1&b='2'\"",
@@ -433,11 +432,11 @@ fn dated(n: u32, day: u32, number: Option<u32>) -> String {
     )
 }
 
-/// What the usual way renders from the whole loaded project (in memory).
+/// What the whole checked project renders (in memory).
 fn usual_documents(t: &TempProject) -> Vec<(String, Vec<u8>)> {
-    let project = feedgen::load(&t.options()).unwrap();
+    let project = t.check();
     assert!(!project.has_errors(), "{}", summary(&project));
-    feedgen::render(&feedgen::feed_of(&project))
+    feedgen::render(&project.feed())
         .unwrap()
         .into_iter()
         .map(|o| (o.name, o.bytes))

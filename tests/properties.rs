@@ -1,4 +1,4 @@
-//! Property (issue 5): for arbitrary Markdown built from tricky pieces and
+//! Property: for arbitrary Markdown built from tricky pieces and
 //! arbitrary front matter values, feedgen either reports an error and writes
 //! nothing, or writes feeds that a strict XML parser accepts, with no XML-invalid
 //! character, no unsafe URL and no live markup. Every input is built twice:

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use feedgen::diag::{Rule, Severity};
+use pulldown_cmark::Parser;
 
 /// A silent MPEG-1 Layer III stream: `frames` frames at 32 kbps, 44.1 kHz.
 fn silent_mp3(frames: usize) -> Vec<u8> {
@@ -70,53 +71,53 @@ fn cases() -> Vec<Case> {
     let f = "episodes/002.md";
     let cfg = "podcast.toml";
     vec![
-        // podcast.toml: line numbers refer to MINIMAL_TOML (extra lines go after line 11).
-        case(Rule::ConfigSyntax, (cfg, 12, 12), || {
-            with_podcast("explicit = \"yes\"\n")
+        // podcast.toml: line numbers refer to MINIMAL_TOML (extra lines go after line 16).
+        case(Rule::ConfigSyntax, (cfg, 14, 12), || {
+            toml_replace("explicit = false", "explicit = \"yes\"")
         }),
         case(Rule::MissingField, (cfg, 1, 1), || {
             toml_replace("title = \"Test Show\"\n", "")
         }),
-        case(Rule::InvalidUrl, (cfg, 4, 8), || {
+        case(Rule::InvalidUrl, (cfg, 7, 8), || {
             toml_replace(
                 "link = \"https://example.com/\"",
                 "link = \"ftp://example.com/\"",
             )
         }),
-        case(Rule::InsecureUrl, (cfg, 4, 8), || {
+        case(Rule::InsecureUrl, (cfg, 7, 8), || {
             toml_replace(
                 "link = \"https://example.com/\"",
                 "link = \"http://example.com/\"",
             )
         }),
-        case(Rule::InvalidLanguage, (cfg, 6, 12), || {
+        case(Rule::InvalidLanguage, (cfg, 9, 12), || {
             toml_replace("language = \"en\"", "language = \"jp\"")
         }),
-        case(Rule::InvalidCategory, (cfg, 10, 15), || {
+        case(Rule::InvalidCategory, (cfg, 13, 15), || {
             toml_replace("[[\"Technology\"]]", "[[\"Games & Hobbies\"]]")
         }),
-        case(Rule::InvalidEmail, (cfg, 8, 36), || {
+        case(Rule::InvalidEmail, (cfg, 11, 36), || {
             toml_replace("tester@example.com", "tester.example.com")
         }),
-        case(Rule::ImageFormat, (cfg, 9, 9), || {
+        case(Rule::ImageFormat, (cfg, 12, 9), || {
             toml_replace("cover.jpg", "cover.gif")
         }),
-        case(Rule::DescriptionTooLong, (cfg, 3, 15), || {
+        case(Rule::DescriptionTooLong, (cfg, 6, 15), || {
             toml_replace(
                 "\"A show for tests.\"",
                 &format!("\"{}\"", "x".repeat(4001)),
             )
         }),
-        case(Rule::UnknownRole, (cfg, 18, 8), || {
+        case(Rule::UnknownRole, (cfg, 25, 8), || {
             toml_replace("role = \"host\"", "role = \"hostess\"")
         }),
-        case(Rule::GuidMismatch, (cfg, 12, 8), || {
+        case(Rule::GuidMismatch, (cfg, 17, 8), || {
             with_podcast("guid = \"00000000-0000-5000-8000-000000000000\"\n")
         }),
-        case(Rule::InvalidTimezone, (cfg, 11, 12), || {
+        case(Rule::InvalidTimezone, (cfg, 16, 12), || {
             toml_replace("\"Asia/Tokyo\"", "\"Mars/Olympus\"")
         }),
-        case(Rule::UnknownRuleName, (cfg, 26, 20), || {
+        case(Rule::UnknownRuleName, (cfg, 33, 20), || {
             TempProject::new(&format!(
                 "{MINIMAL_TOML}\n[rules]\nmissing-enclsure = \"allow\"\n"
             ))
@@ -231,7 +232,7 @@ fn cases() -> Vec<Case> {
             t
         }),
         case(Rule::SerialUnnumbered, ("episodes/intro.md", 11, 1), || {
-            let t = with_podcast("type = \"serial\"\n");
+            let t = toml_replace("type = \"episodic\"", "type = \"serial\"");
             t.write(
                 "episodes/intro.md",
                 format!("{}{}", front(9), body(1).replace("# 001", "# Intro")),
@@ -433,9 +434,8 @@ fn output_verify_catches_a_bad_model() {
     // verification must refuse to publish it.
     let t = TempProject::minimal();
     ok_episode(&t);
-    let p = t.check();
-    let mut feed = feedgen::feed_of(&p);
-    feed.items[0].content_html = "<p>hi</p><script>alert(1)</script>".into();
+    let mut feed = t.check().feed();
+    feed.items[0].notes = Parser::new("[hi](javascript:alert(1))").collect();
     let err = feedgen::render(&feed).unwrap_err();
     assert_eq!(err.rule, Rule::OutputVerify);
     assert!(err.message.contains("script"), "{}", err.message);
@@ -544,7 +544,7 @@ fn control_characters_in_podcast_toml_are_removed_and_reported() {
     assert!(!out.written.is_empty(), "{}", summary(&out.project));
     assert_eq!(
         positions(&out.project, Rule::ControlCharacter),
-        vec![("podcast.toml".into(), 2, 9)]
+        vec![("podcast.toml".into(), 5, 9)]
     );
     assert_eq!(find(&out.project, Rule::InvisibleCharacter).len(), 1);
     let rss = t.read("public/feed.xml");

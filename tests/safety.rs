@@ -1,4 +1,4 @@
-//! Safety behaviours (issue 5): size cap, tree boundary, output directory
+//! Safety behaviours: size cap, tree boundary, output directory
 //! boundary, atomic publishing, build locking and the published-guid ledger.
 
 mod feedcheck;
@@ -224,41 +224,6 @@ fn failed_build_leaves_previous_outputs_byte_identical() {
             "{what}: ledger changed"
         );
     }
-}
-
-#[test]
-fn a_second_lock_on_the_same_dir_is_refused_while_the_first_is_held() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let first = feedgen::output::lock_dir(&out).unwrap();
-    assert!(
-        feedgen::output::try_lock_dir(&out).unwrap().is_none(),
-        "second lock granted while the first is held"
-    );
-    // From another thread too (flock is per open file, not per thread).
-    let o = out.clone();
-    let other = std::thread::spawn(move || feedgen::output::try_lock_dir(&o).unwrap().is_none())
-        .join()
-        .unwrap();
-    assert!(other);
-    // A waiting lock_dir gets it as soon as the first is dropped.
-    let o = out.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let waiter = std::thread::spawn(move || {
-        let l = feedgen::output::lock_dir(&o).unwrap();
-        tx.send(()).unwrap();
-        drop(l);
-    });
-    assert!(
-        rx.recv_timeout(std::time::Duration::from_millis(300))
-            .is_err(),
-        "lock_dir did not wait"
-    );
-    drop(first);
-    rx.recv_timeout(std::time::Duration::from_secs(10))
-        .expect("lock_dir never got the lock after release");
-    waiter.join().unwrap();
-    assert!(feedgen::output::try_lock_dir(&out).unwrap().is_some());
 }
 
 /// Two projects publishing into one directory at the same time: after every

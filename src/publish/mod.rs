@@ -216,6 +216,19 @@ pub(crate) fn in_memory(feed: &Feed) -> Result<Vec<Output>, Diagnostic> {
     Ok(outputs)
 }
 
+/// Reads `bytes` back as the document `name` of `feed` and checks it, as a
+/// build does.
+pub(crate) fn verify_document(feed: &Feed, name: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let found = render::document(feed, name).map_err(|e| match e {
+        RenderError::Document(what) => Diagnostic::new(Rule::OutputVerify, what),
+        RenderError::Io(e) => failed(name, e),
+    })?;
+    let Some((doc, prints)) = found else {
+        return Err(failed(name, "the feed has no such document"));
+    };
+    verify_all(std::slice::from_ref(&doc), &prints, |_| Ok(bytes))
+}
+
 /// Publishes the staged documents under the folder's lock, if the ledger
 /// agrees.
 /// `early` is the ledger as read before rendering, with its text: it is used

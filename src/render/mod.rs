@@ -5,14 +5,14 @@
 //! [`apple`]), rendered once per item for all documents, and checked
 //! ([`safe_html`]).
 
-mod apple;
+pub(crate) mod apple;
 mod atom;
 mod frame;
 mod json_feed;
-mod notes;
+pub(crate) mod notes;
 mod paging;
 mod rss;
-mod safe_html;
+pub(crate) mod safe_html;
 
 use std::io::Write;
 
@@ -277,6 +277,25 @@ pub(crate) fn write_feed<'f, O: Outputs>(
     docs.extend(atom_pages);
     docs.push(json_doc);
     Ok((docs, prints))
+}
+
+/// The document of `feed` named `name`, and every item's fingerprint, as
+/// [`write_feed`] gives them, without writing anything.
+pub(crate) fn document<'f>(
+    feed: &'f Feed,
+    name: &str,
+) -> Result<Option<(Document<'f>, Vec<Fingerprint>)>, RenderError> {
+    let (rss_pages, atom_pages, json) = documents(feed);
+    let mut all = rss_pages.into_iter().chain(atom_pages).chain([json]);
+    let Some(doc) = all.find(|d| d.name == name) else {
+        return Ok(None);
+    };
+    let prints = feed
+        .items
+        .par_iter()
+        .map(|i| notes::Rendered::of(i).map(|r| r.fingerprint()))
+        .collect::<Result<_, _>>()?;
+    Ok(Some((doc, prints)))
 }
 
 /// What rendering finds about the episodes, each of which it renders: notes

@@ -17,31 +17,9 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A minimal valid podcast.toml with a small people registry.
-pub const MINIMAL_TOML: &str = r#"[podcast]
-title = "Test Show"
-description = "A show for tests."
-link = "https://example.com/"
-feed_url = "https://example.com/feed.xml"
-language = "en"
-author = "Tester"
-owner = { name = "Tester", email = "tester@example.com" }
-image = "https://example.com/cover.jpg"
-categories = [["Technology"]]
-timezone = "Asia/Tokyo"
-publish_time = "21:00"
-media_base_url = "https://cdn.example.com/"
-
-[people.alice]
-name = "Alice"
-href = "https://example.com/alice"
-role = "host"
-
-[people.bob]
-name = "Bob"
-href = "https://example.com/bob"
-role = "guest"
-"#;
+/// The shared test show (tests/show/podcast.toml): a complete, valid
+/// podcast.toml with a small people registry, `alice` hosting the show.
+pub const MINIMAL_TOML: &str = include_str!("../show/podcast.toml");
 
 /// Front matter that makes an episode publishable, so a test sees only its own problem.
 pub fn front(n: u32) -> String {

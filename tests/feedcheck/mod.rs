@@ -4,39 +4,17 @@
 //! unsafe URLs and characters XML or readers cannot hold.
 #![allow(dead_code)]
 
+mod oracles;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 use feedgen::diag::{Rule, Severity};
 use feedgen::{BuildOutcome, Options};
 
-pub const PODCAST_TOML: &str = r#"[podcast]
-title = "hostilecast"
-description = "A show that receives hostile show notes."
-link = "https://example.com/"
-feed_url = "https://example.com/feed.xml"
-language = "en"
-author = "hostilecast"
-owner = { name = "hostilecast", email = "owner@example.com" }
-image = "https://example.com/cover.png"
-categories = [["Technology"]]
-explicit = false
-type = "episodic"
-timezone = "Asia/Tokyo"
-publish_time = "21:00"
-media_base_url = "https://media.example.com/"
-episode_url = "https://example.com/episodes/{number}/"
-
-[people.alice]
-name = "Alice"
-href = "https://example.com/alice"
-role = "host"
-
-[people.bob]
-name = "Bob"
-href = "https://example.com/bob"
-role = "guest"
-"#;
+/// The one show every test project is built on; `Project::new` appends its
+/// extra tables after it.
+pub const PODCAST_TOML: &str = include_str!("../show/podcast.toml");
 
 pub fn now() -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339("2030-01-01T00:00:00+00:00").unwrap()
@@ -210,7 +188,7 @@ pub fn unsafe_url(raw: &str) -> bool {
 
 /// Checks one piece of HTML *after* the feed's own XML/JSON escaping was undone.
 pub fn check_html(where_: &str, html: &str) -> Result<(), String> {
-    feedgen::verify::safe_html(html).map_err(|e| format!("{where_}: safe_html: {e}\n{html}"))?;
+    oracles::allowed_html(html).map_err(|e| format!("{where_}: notes HTML: {e}\n{html}"))?;
     let lower = html.to_ascii_lowercase();
     for bad in [
         "<script", "<iframe", "<svg", "<style", "<img", "<object", "<embed", "<math", "<form",
@@ -269,10 +247,10 @@ thread_local! {
 pub fn check_chars(name: &str, text: &str) -> Result<(), String> {
     let allow_fffd = ALLOW_FFFD.with(|a| a.get());
     for (i, c) in text.char_indices() {
-        let bad = feedgen::source::is_xml_invalid(c)
+        let bad = oracles::is_xml_invalid(c)
             || c == '\r'
             || (c == '\u{FFFD}' && !allow_fffd)
-            || feedgen::source::is_invisible(c);
+            || oracles::is_invisible(c);
         if bad {
             let from = text.floor_char_boundary(i.saturating_sub(60));
             return Err(format!(
@@ -370,7 +348,7 @@ pub fn check_outputs(written: &[PathBuf]) -> Result<Vec<(String, String)>, Strin
                 }
             }
         } else {
-            feedgen::verify::strict_xml(&bytes).map_err(|e| format!("{name}: {e}"))?;
+            oracles::well_formed(&bytes).map_err(|e| format!("{name}: {e}"))?;
             let urls = xml_urls(&bytes).map_err(|e| format!("{name}: {e}"))?;
             check_urls(&name, &urls)?;
             if name.starts_with("feed") {

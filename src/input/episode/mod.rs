@@ -17,6 +17,8 @@ pub(crate) mod links;
 mod notes;
 mod scan;
 mod sections;
+#[cfg(test)]
+mod tests;
 
 use std::ops::Range;
 

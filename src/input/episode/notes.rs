@@ -507,7 +507,7 @@ impl<'t> EventParser<'t, '_> {
             count: usize,
         }
         // Fx rather than SipHash: the keys are one file's URLs (its size is
-        // capped), so flooding is no concern, and SipHash showed in profiles.
+        // capped), so flooding is no concern.
         let mut seen: FxHashMap<&str, Uses> =
             FxHashMap::with_capacity_and_hasher(self.links.len(), Default::default());
         let mut order = Vec::new();

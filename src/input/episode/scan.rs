@@ -50,7 +50,7 @@ pub(super) fn characters(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) 
 
 /// `-　text` (dash + U+3000) looks like a bullet but is a paragraph line.
 pub(super) fn fullwidth_bullets(file: FileId, text: &str, diags: &mut Vec<Diagnostic>) {
-    // Most files have no U+3000 at all: one vectorized search, not a walk per line.
+    // Most files have no U+3000 at all: one search, not a walk per line.
     if memchr::memmem::find(text.as_bytes(), "\u{3000}".as_bytes()).is_none() {
         return;
     }

@@ -246,7 +246,7 @@ fn plain_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
     let mut s = String::new();
     for (e, _) in buf {
         match e {
-            // Raw HTML is shown as text (SPEC 3.3), in titles too.
+            // Raw HTML is shown as text, in titles too.
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             _ => {}

@@ -1,19 +1,93 @@
 //! The JSON Feed read back with serde_json, an item at a time: the items the
 //! feed model holds, in order, each with its id and notes. serde_json checks
-//! only the strings it decodes, so the bytes pass a UTF-8 check on their way.
+//! only what it decodes, so every value is decoded ([`Decoded`], not skipped)
+//! and the bytes pass a UTF-8 check on their way.
 
 use std::io::{BufRead, Read};
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::{Expected, Notes};
 use crate::render::fingerprint;
 
-/// The members of an item that are checked; the others are skipped.
-#[derive(serde::Deserialize)]
+/// The members of an item that are checked; the others are decoded and
+/// dropped.
+#[derive(Default)]
 struct ReadItem {
     id: Option<String>,
     content_html: Option<Hashed>,
+}
+
+impl<'de> serde::Deserialize<'de> for ReadItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ReadItem, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ReadItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an item object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ReadItem, A::Error> {
+                use de::Error;
+                let mut item = ReadItem::default();
+                while let Some(k) = m.next_key::<String>()? {
+                    let twice = match k.as_str() {
+                        "id" => item.id.replace(m.next_value()?).is_some(),
+                        "content_html" => item.content_html.replace(m.next_value()?).is_some(),
+                        _ => m.next_value::<Decoded>().map(|_| false)?,
+                    };
+                    if twice {
+                        return Err(A::Error::custom(format!("`{k}` appears twice in an item")));
+                    }
+                }
+                Ok(item)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Any JSON value, decoded and dropped. Unlike `IgnoredAny`, which skips
+/// strings without reading their escapes, every string is decoded (a lone
+/// surrogate escape is an error).
+struct Decoded;
+
+impl<'de> serde::Deserialize<'de> for Decoded {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Decoded, D::Error> {
+        d.deserialize_any(Decoded)
+    }
+}
+
+impl<'de> Visitor<'de> for Decoded {
+    type Value = Decoded;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_unit<E>(self) -> Result<Decoded, E> {
+        Ok(Decoded)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Decoded, A::Error> {
+        while s.next_element::<Decoded>()?.is_some() {}
+        Ok(Decoded)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Decoded, A::Error> {
+        while m.next_entry::<Decoded, Decoded>()?.is_some() {}
+        Ok(Decoded)
+    }
 }
 
 /// A string read as its fingerprint, without a copy of it being kept.
@@ -104,12 +178,18 @@ impl<'de> Visitor<'de> for Root<'_> {
         f.write_str("a JSON Feed object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<usize>, A::Error> {
+        use de::Error;
         let mut count = None;
+        let mut seen = false;
         while let Some(k) = m.next_key::<String>()? {
             if k == "items" {
+                // A reader that keeps the first of two would see other items.
+                if std::mem::replace(&mut seen, true) {
+                    return Err(A::Error::custom("the items array appears twice"));
+                }
                 count = m.next_value_seed(ItemsSeq(self.0))?;
             } else {
-                m.next_value::<IgnoredAny>()?;
+                m.next_value::<Decoded>()?;
             }
         }
         Ok(count)
@@ -151,7 +231,7 @@ impl<'de> Visitor<'de> for ItemsSeq<'_> {
     }
     // Anything but an array: no items array.
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Option<usize>, A::Error> {
-        while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        while m.next_entry::<Decoded, Decoded>()?.is_some() {}
         Ok(None)
     }
     fn visit_str<E>(self, _: &str) -> Result<Option<usize>, E> {

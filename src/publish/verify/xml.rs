@@ -11,27 +11,27 @@ use quick_xml::events::{BytesStart, Event};
 use super::{check_text, Expected, Notes};
 use crate::render::fingerprint;
 
-/// An element, text or payload as the walk hands it over.
+/// An element, text or payload as the walk hands it over, with the names of
+/// the open elements (the root first; for a start or an end, the element
+/// itself last).
 enum Part<'a> {
     Start(&'a BytesStart<'a>),
     Text(Cow<'a, str>),
-    /// The element's name.
-    End(&'a [u8]),
+    End,
 }
 
 /// Reads the whole document, checking what quick-xml leaves to its caller,
 /// and calls `f` with each element start, each text (unescaped, CDATA
-/// included), and each element end (an empty element has both), with the
-/// depth of the element they belong to (1: the root).
+/// included), and each element end (an empty element has both).
 fn walk(
     input: impl BufRead,
-    mut f: impl FnMut(Part<'_>, usize) -> Result<(), String>,
+    mut f: impl FnMut(Part<'_>, &[Vec<u8>]) -> Result<(), String>,
 ) -> Result<(), String> {
     let mut r = quick_xml::Reader::from_reader(input);
     r.config_mut().check_end_names = true;
     r.config_mut().check_comments = true;
     let mut buf = Vec::new();
-    let mut depth = 0usize;
+    let mut path: Vec<Vec<u8>> = Vec::new();
     let mut roots = 0usize;
     loop {
         buf.clear();
@@ -48,20 +48,17 @@ fn walk(
                     let value = a.unescape_value().map_err(|e| e.to_string())?;
                     check_text(value.as_bytes())?;
                 }
-                let empty = matches!(ev, Event::Empty(_));
-                if depth == 0 {
-                    roots += 1;
-                }
-                depth += 1;
-                f(Part::Start(e), depth)?;
-                if empty {
-                    f(Part::End(e.name().as_ref()), depth)?;
-                    depth -= 1;
+                roots += usize::from(path.is_empty());
+                path.push(e.name().as_ref().to_vec());
+                f(Part::Start(e), &path)?;
+                if matches!(ev, Event::Empty(_)) {
+                    f(Part::End, &path)?;
+                    path.pop();
                 }
             }
-            Event::End(e) => {
-                f(Part::End(e.name().as_ref()), depth)?;
-                depth = depth.saturating_sub(1);
+            Event::End(_) => {
+                f(Part::End, &path)?;
+                path.pop();
             }
             Event::Text(t) => {
                 check_text(t)?;
@@ -70,11 +67,11 @@ fn walk(
                     // What character references stand for.
                     check_text(decoded.as_bytes())?;
                 }
-                f(Part::Text(text), depth)?;
+                f(Part::Text(text), &path)?;
             }
             Event::CData(c) => {
                 let text = check_text(c)?;
-                f(Part::Text(Cow::Borrowed(text)), depth)?;
+                f(Part::Text(Cow::Borrowed(text)), &path)?;
             }
             Event::Comment(c) => _ = check_text(c)?,
             Event::PI(p) => _ = check_text(p)?,
@@ -83,19 +80,53 @@ fn walk(
             Event::Eof => break,
         }
     }
-    if depth != 0 || roots != 1 {
+    if !path.is_empty() || roots != 1 {
         return Err("not a single closed root element".into());
     }
     Ok(())
 }
 
-/// The children of one item (or entry) that the checks compare.
+/// What one item (or entry) is read as: the texts of the children the checks
+/// compare, and its enclosure.
 #[derive(Default)]
 struct Read {
     id: Option<String>,
     enclosure: Option<(String, String)>,
-    /// The child being read and its text so far.
-    child: Option<(String, String)>,
+    /// The child being read, and its text so far (`None`: not a checked one).
+    child: Option<(Vec<u8>, String)>,
+}
+
+impl Read {
+    /// A child of the item starts.
+    fn start(&mut self, e: &BytesStart<'_>, checked: &[&[u8]]) {
+        let name = e.name().as_ref().to_vec();
+        if name == b"enclosure" {
+            self.enclosure = Some((attr(e, "url"), attr(e, "length")));
+        }
+        self.child = checked
+            .contains(&name.as_slice())
+            .then(|| (name, String::new()));
+    }
+
+    /// Something inside a child: its text, or an element, which none of the
+    /// checked children may hold.
+    fn inside(&mut self, part: &Part<'_>) -> Result<(), String> {
+        let Some((name, text)) = &mut self.child else {
+            return Ok(());
+        };
+        match part {
+            Part::Text(t) => text.push_str(t),
+            Part::Start(e) => {
+                return Err(format!(
+                    "<{}> inside <{}>",
+                    String::from_utf8_lossy(e.name().as_ref()),
+                    String::from_utf8_lossy(name)
+                ))
+            }
+            Part::End => {}
+        }
+        Ok(())
+    }
 }
 
 fn attr(e: &BytesStart<'_>, name: &str) -> String {
@@ -107,41 +138,42 @@ fn attr(e: &BytesStart<'_>, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The RSS document must hold exactly the expected items, in order, with
-/// their guids, enclosures and notes.
+/// The RSS document must be one `<rss>` holding one `<channel>` holding
+/// exactly the expected items, in order, with their guids, enclosures and
+/// notes.
 pub(super) fn rss(input: impl BufRead, expected: &Expected<'_>) -> Result<(), String> {
+    const CHECKED: &[&[u8]] = &[b"guid", b"description", b"content:encoded"];
     let items = expected.items;
-    let (mut root, mut channel) = (false, false);
+    let mut channels = 0;
     let mut n = 0;
     let mut item = Read::default();
-    walk(input, |part, depth| {
-        match (part, depth) {
-            (Part::Start(e), 1) => root = e.name().as_ref() == b"rss",
-            (Part::Start(e), 2) => channel |= e.name().as_ref() == b"channel",
-            (Part::Start(e), 3) if e.name().as_ref() == b"item" => item = Read::default(),
-            (Part::Start(e), 4) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                if name == "enclosure" {
-                    item.enclosure = Some((attr(e, "url"), attr(e, "length")));
-                }
-                item.child = Some((name, String::new()));
+    walk(input, |part, path| {
+        let names: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+        match (&part, names.as_slice()) {
+            (Part::Start(_), [root]) if *root != b"rss" => {
+                return Err("RSS does not parse back: the root is not <rss>".into())
             }
-            (Part::Text(t), 4) => {
-                if let Some((_, text)) = &mut item.child {
-                    text.push_str(&t);
+            (Part::Start(_), [_, channel]) => {
+                if *channel != b"channel" {
+                    return Err("RSS holds something else than its <channel>".into());
                 }
+                channels += 1;
             }
-            (Part::End(_), 4) => {
+            (Part::Start(_), [_, _, b"item"]) => item = Read::default(),
+            (Part::Start(e), [_, _, b"item", _]) => item.start(e, CHECKED),
+            (_, [_, _, b"item", _, ..]) if !matches!(part, Part::End) || names.len() > 4 => {
+                item.inside(&part)?
+            }
+            (Part::End, [_, _, b"item", _]) => {
                 if let Some((name, text)) = item.child.take() {
-                    match name.as_str() {
-                        "guid" => item.id = Some(text),
-                        "description" => expected.notes(n, Notes::Apple, fingerprint(&text))?,
-                        "content:encoded" => expected.notes(n, Notes::Full, fingerprint(&text))?,
-                        _ => {}
+                    match name.as_slice() {
+                        b"guid" => item.id = Some(text),
+                        b"description" => expected.notes(n, Notes::Apple, fingerprint(&text))?,
+                        _ => expected.notes(n, Notes::Full, fingerprint(&text))?,
                     }
                 }
             }
-            (Part::End(b"item"), 3) => {
+            (Part::End, [_, _, b"item"]) => {
                 if let Some(want) = items.get(n) {
                     if item.id.as_deref() != Some(want.guid.as_str()) {
                         return Err(format!("guid {:?} read back as {:?}", want.guid, item.id));
@@ -163,8 +195,8 @@ pub(super) fn rss(input: impl BufRead, expected: &Expected<'_>) -> Result<(), St
         }
         Ok(())
     })?;
-    if !root || !channel {
-        return Err("RSS does not parse back: no <rss><channel>".into());
+    if channels != 1 {
+        return Err("RSS does not parse back: not one <rss><channel>".into());
     }
     if n != items.len() {
         return Err(format!("RSS has {n} items, expected {}", items.len()));
@@ -172,36 +204,33 @@ pub(super) fn rss(input: impl BufRead, expected: &Expected<'_>) -> Result<(), St
     Ok(())
 }
 
-/// The Atom document must hold exactly the expected items, in order, with
-/// their ids and notes.
+/// The Atom document must be one `<feed>` holding exactly the expected items
+/// as entries, in order, with their ids and notes.
 pub(super) fn atom(input: impl BufRead, expected: &Expected<'_>) -> Result<(), String> {
+    const CHECKED: &[&[u8]] = &[b"id", b"content"];
     let items = expected.items;
-    let mut root = false;
     let mut n = 0;
     let mut entry = Read::default();
-    walk(input, |part, depth| {
-        match (part, depth) {
-            (Part::Start(e), 1) => root = e.name().as_ref() == b"feed",
-            (Part::Start(e), 2) if e.name().as_ref() == b"entry" => entry = Read::default(),
-            (Part::Start(e), 3) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                entry.child = Some((name, String::new()));
+    walk(input, |part, path| {
+        let names: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
+        match (&part, names.as_slice()) {
+            (Part::Start(_), [root]) if *root != b"feed" => {
+                return Err("Atom does not parse back: the root is not <feed>".into())
             }
-            (Part::Text(t), 3) => {
-                if let Some((_, text)) = &mut entry.child {
-                    text.push_str(&t);
-                }
+            (Part::Start(_), [_, b"entry"]) => entry = Read::default(),
+            (Part::Start(e), [_, b"entry", _]) => entry.start(e, CHECKED),
+            (_, [_, b"entry", _, ..]) if !matches!(part, Part::End) || names.len() > 3 => {
+                entry.inside(&part)?
             }
-            (Part::End(_), 3) => {
+            (Part::End, [_, b"entry", _]) => {
                 if let Some((name, text)) = entry.child.take() {
-                    match name.as_str() {
-                        "id" => entry.id = Some(text),
-                        "content" => expected.notes(n, Notes::Full, fingerprint(&text))?,
-                        _ => {}
+                    match name.as_slice() {
+                        b"id" => entry.id = Some(text),
+                        _ => expected.notes(n, Notes::Full, fingerprint(&text))?,
                     }
                 }
             }
-            (Part::End(b"entry"), 2) => {
+            (Part::End, [_, b"entry"]) => {
                 if let Some(want) = items.get(n) {
                     if entry.id.as_deref() != Some(want.id_iri.as_str()) {
                         return Err(format!(
@@ -216,9 +245,6 @@ pub(super) fn atom(input: impl BufRead, expected: &Expected<'_>) -> Result<(), S
         }
         Ok(())
     })?;
-    if !root {
-        return Err("Atom does not parse back: no <feed>".into());
-    }
     if n != items.len() {
         return Err(format!("Atom has {n} entries, expected {}", items.len()));
     }

@@ -1,15 +1,49 @@
 //! The episode parser on real show notes: the seed exactly as written, every file
 //! of the tgik corpus, and each format variant SPEC 1.1 lists.
 
-mod common;
+use std::path::PathBuf;
 
-use common::*;
-use feedgen::config::{self, Show};
-use feedgen::diag::{Diagnostic, Rule};
-use feedgen::episode::{self, DateValue, ParsedEpisode, TopicKind};
-use feedgen::links::{self, LinkVerdict};
-use feedgen::source::{FileId, SourceFile};
 use pulldown_cmark::{Event, Parser, Tag};
+
+use super::links::{self, LinkVerdict};
+use super::{markdown_options, parse as parse_episode, DateValue, ParsedEpisode, TopicKind};
+use crate::diag::{Diagnostic, FileId, Rule, SourceFile};
+use crate::input::config;
+use crate::input::decode::decode;
+use crate::model::Show;
+use crate::render::apple;
+use crate::render::notes::full_html;
+use crate::render::safe_html::safe_html;
+
+/// A minimal valid podcast.toml with a small people registry.
+const MINIMAL_TOML: &str = r#"[podcast]
+title = "Test Show"
+description = "A show for tests."
+link = "https://example.com/"
+feed_url = "https://example.com/feed.xml"
+language = "en"
+author = "Tester"
+owner = { name = "Tester", email = "tester@example.com" }
+image = "https://example.com/cover.jpg"
+categories = [["Technology"]]
+timezone = "Asia/Tokyo"
+publish_time = "21:00"
+media_base_url = "https://cdn.example.com/"
+
+[people.alice]
+name = "Alice"
+href = "https://example.com/alice"
+role = "host"
+
+[people.bob]
+name = "Bob"
+href = "https://example.com/bob"
+role = "guest"
+"#;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
 
 fn show() -> Show {
     let (s, d) = config::load(FileId(0), MINIMAL_TOML);
@@ -22,8 +56,8 @@ fn kubenews_show() -> Show {
     config::load(FileId(0), &text).0
 }
 
-fn parse(text: &str) -> ParsedEpisode<'_> {
-    episode::parse(FileId(1), "001", text, &show())
+fn parse(text: &str) -> ParsedEpisode {
+    parse_episode(FileId(1), "001", text, &show())
 }
 
 fn line_of(text: &str, d: &Diagnostic) -> usize {
@@ -54,7 +88,7 @@ fn seed_is_in_the_repo_unchanged() {
 #[test]
 fn seed_structure() {
     let text = std::fs::read_to_string(repo().join("tests/fixtures/seed-006.md")).unwrap();
-    let ep = episode::parse(FileId(1), "006", &text, &kubenews_show());
+    let ep = parse_episode(FileId(1), "006", &text, &kubenews_show());
     let h = ep.heading.as_ref().unwrap();
     assert_eq!((h.number, h.title.as_deref()), (Some(6), None));
     assert_eq!(
@@ -152,7 +186,7 @@ fn authored_links(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
         f.kinds(&[linkify::LinkKind::Url]);
         f
     };
-    for (ev, r) in Parser::new_ext(text, episode::markdown_options()).into_offset_iter() {
+    for (ev, r) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         match ev {
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => {
@@ -227,13 +261,13 @@ fn every_corpus_file_parses_and_every_link_reaches_the_notes() {
             continue;
         }
         files += 1;
-        let text = feedgen::source::decode(&std::fs::read(&path).unwrap()).unwrap();
+        let text = decode(&std::fs::read(&path).unwrap()).unwrap();
         let slug = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let ep = episode::parse(FileId(1), &slug, &text, &show);
-        let html = feedgen::html::render_full(&ep.notes);
-        let apple = feedgen::html::render_apple(&ep.notes, Some("https://example.com/"), 4000);
-        feedgen::verify::safe_html(&html).unwrap_or_else(|e| panic!("{slug}: {e}"));
-        feedgen::verify::safe_html(&apple.html).unwrap_or_else(|e| panic!("{slug}: {e}"));
+        let ep = parse_episode(FileId(1), &slug, &text, &show);
+        let html = full_html(&ep.notes);
+        let apple = apple::description(&ep.notes, Some("https://example.com/"), 4000);
+        safe_html(&html).unwrap_or_else(|e| panic!("{slug}: {e}"));
+        safe_html(&apple.html).unwrap_or_else(|e| panic!("{slug}: {e}"));
         assert!(apple.html.len() <= 4000, "{slug}");
         let rendered = hrefs(&html);
         for (dest, range) in authored_links(&text) {
@@ -269,12 +303,8 @@ fn every_corpus_file_parses_and_every_link_reaches_the_notes() {
 #[test]
 fn corpus_headings_and_hosts() {
     let dir = repo().join("tests/corpus/tgik");
-    let read = |n: &str| feedgen::source::decode(&std::fs::read(dir.join(n)).unwrap()).unwrap();
-    // The parsed episode borrows its text; these few corpus files live for the test.
-    let p = |n: &str| {
-        let text: &'static str = Box::leak(read(n).into_boxed_str());
-        episode::parse(FileId(1), &n[..3], text, &show())
-    };
+    let read = |n: &str| decode(&std::fs::read(dir.join(n)).unwrap()).unwrap();
+    let p = |n: &str| parse_episode(FileId(1), &n[..3], &read(n), &show());
     let h = |n: &str| {
         let e = p(n);
         let h = e.heading.unwrap();
@@ -347,7 +377,7 @@ fn variant_bullet_topics_and_bare_urls() {
             ("https://a.example/bare", TopicKind::Bullet)
         ]
     );
-    let html = feedgen::html::render_full(&ep.notes);
+    let html = full_html(&ep.notes);
     assert!(
         html.contains(r#"<a href="https://a.example/sub">https://a.example/sub</a>."#),
         "{html}"
@@ -424,12 +454,12 @@ fn variant_lazy_continuation_is_reported_and_kept() {
         .collect();
     assert_eq!(lazy.len(), 1);
     assert_eq!(line_of(text, lazy[0]), 7);
-    assert!(feedgen::html::render_full(&ep.notes).contains("https://a.example/t"));
+    assert!(full_html(&ep.notes).contains("https://a.example/t"));
 }
 
 #[test]
 fn variant_front_matter_and_crlf_bom() {
-    let text = feedgen::source::decode(b"\xEF\xBB\xBF+++\r\ntitle = \"From front matter\"\r\nepisode = 7\r\n+++\r\n# 006: From heading\r\n").unwrap();
+    let text = decode(b"\xEF\xBB\xBF+++\r\ntitle = \"From front matter\"\r\nepisode = 7\r\n+++\r\n# 006: From heading\r\n").unwrap();
     let ep = parse(&text);
     assert_eq!(
         ep.front.title.as_ref().unwrap().get_ref(),
@@ -442,7 +472,7 @@ fn variant_front_matter_and_crlf_bom() {
 #[test]
 fn raw_html_is_text_and_unsafe_links_are_dropped() {
     let ep = parse("# 001\n- Hosted by @alice\n\n<script>alert(1)</script>\n\nx <b onclick=\"x\">y</b> [a](javascript:alert(1)) ![i](data:image/png;base64,AA)\n");
-    let html = feedgen::html::render_full(&ep.notes);
+    let html = full_html(&ep.notes);
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "{html}"
