@@ -219,11 +219,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// jemalloc, as rustc uses: parsing thousands of episodes on every core makes
-/// millions of small allocations, and at 10k episodes a build takes ~10 % less
-/// time than with glibc's malloc at about the same peak memory (mimalloc was as
-/// fast but went over the 256 MiB target; docs/performance.md has the numbers).
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
