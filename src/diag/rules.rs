@@ -70,6 +70,10 @@ rules! {
     FileTooLarge => "FG128", "file-too-large", Error, "an episode file is larger than the configured cap";
     UnsafePath => "FG129", "unsafe-path", Error, "an episode file or output path leads outside the project";
     NestingTooDeep => "FG130", "nesting-too-deep", Error, "lists or quotes are nested deeper than feedgen renders";
+    InvalidValue => "FG131", "invalid-value", Error, "a value in podcast.toml or front matter is not what its feed element takes (soundbite times, a geo URI, an OpenStreetMap id, an rrule)";
+    ConfusableHandle => "FG132", "confusable-handle", Warning, "a speaker handle holds invisible characters, letters of several scripts or full-width letters; it credits nobody";
+    InvalidLedger => "FG133", "invalid-ledger", Error, "feedgen.lock is empty, unreadable or not a ledger feedgen wrote";
+    NotAnEpisode => "FG134", "not-an-episode", Warning, "a file or folder in episodes/ looks like an episode but is not read as one";
     // links
     InvalidLink => "FG200", "invalid-link", Error, "a link target does not parse as a URL";
     UnsafeLink => "FG201", "unsafe-link", Error, "a link uses javascript:, data:, vbscript:, file: or is protocol-relative; it is not emitted";
