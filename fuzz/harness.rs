@@ -122,6 +122,7 @@ pub fn episode_target(data: &[u8]) {
 fn episode_run(root: &Path, data: &[u8]) {
     std::fs::write(root.join("episodes/001.md"), data).expect("cannot write the episode");
     let project = check(root);
+    terminal_safe_report(&project);
     // Render whatever came out, even from an episode with errors (the writers
     // must never panic); only a clean episode must also verify.
     let result = feedgen::render(&every_item(&project));
@@ -139,6 +140,29 @@ fn episode_run(root: &Path, data: &[u8]) {
             assert!(!s.contains('\u{FFFD}'), "U+FFFD in {}", o.name);
         }
     }
+}
+
+/// The report `feedgen check` prints for the episode: nothing from the file
+/// may act on the terminal that shows it (escape sequences, C0/C1 controls,
+/// bidi controls), and each finding shows a bounded snippet, however long
+/// the line it is on.
+fn terminal_safe_report(project: &Project) {
+    let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    feedgen::diag::report::human(&project.sources, &project.diags, &mut out)
+        .expect("reporting into memory cannot fail");
+    let text = String::from_utf8(out.into_inner()).expect("the report is UTF-8");
+    let live = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    };
+    if let Some(c) = text.chars().find(|&c| live(c)) {
+        panic!("the report holds U+{:04X} as it is", c as u32);
+    }
+    let per_finding = text.len() / project.diags.len().max(1);
+    assert!(
+        per_finding <= 16 << 10,
+        "{per_finding} bytes of report per finding"
+    );
 }
 
 /// A finding that is an error unless `[rules]` says otherwise: the input's

@@ -105,8 +105,8 @@ for show in "$work"/shows/*; do
   run "$old" "$work/old/$name" "$show"
   run "$new" "$work/new/$name" "$show"
   a=$work/old/$name b=$work/new/$name
-  files=$( (cd "$a" && find . -type f ! -path './show/episodes/*' ! -path './show/media/*'; \
-            cd "$b" && find . -type f ! -path './show/episodes/*' ! -path './show/media/*') | sort -u)
+  files=$( (cd "$a" && find . -type f ! -path './show/episodes/*' ! -path './show/media/*' ! -path './show/.public.feedgen/*'; \
+            cd "$b" && find . -type f ! -path './show/episodes/*' ! -path './show/media/*' ! -path './show/.public.feedgen/*') | sort -u)
   same=0
   for f in $files; do
     if [ ! -f "$a/$f" ] || [ ! -f "$b/$f" ]; then

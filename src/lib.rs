@@ -12,8 +12,9 @@
 //!
 //! Stages never print: they return [`diag::Diagnostic`]s, so a run reports
 //! every problem in every file at once. [`check`] runs the first two stages
-//! (and the renderers' one finding, a cut Apple description); [`build`] runs
-//! them all, and writes nothing when there is an error.
+//! (and the renderers' one finding, a cut Apple description) and reconciles
+//! the ledger, writing nothing; [`build`] runs them all, and writes nothing
+//! when there is an error.
 //!
 //! ```no_run
 //! let opts = feedgen::Options::new("podcast.toml", chrono::Utc::now().fixed_offset());
@@ -90,8 +91,19 @@ impl Options {
     }
 }
 
-/// Reads, resolves and checks the show; writes nothing.
+/// Reads, resolves and checks the show, and reconciles feedgen.lock with
+/// it; writes nothing.
 pub fn check(opts: &Options) -> Result<Project, Error> {
+    let mut project = examine(opts)?;
+    let review = publish::review(&mut project, opts)?;
+    project.diags.extend(review.findings);
+    Ok(project)
+}
+
+/// The show read, resolved and checked, `[rules]` applied. The ledger's
+/// findings come after: no level under `[rules]` lets a published guid
+/// change, only `--allow-guid-change`.
+fn examine(opts: &Options) -> Result<Project, Error> {
     let input = input::open(&opts.config)?;
     let mut project = resolve::resolve(input, opts.now);
     let found = timings::stage("notes", || render::findings(&project.episodes));
@@ -113,7 +125,9 @@ pub struct BuildOutcome {
 /// Checks, renders, verifies and publishes. Nothing is written when any error
 /// exists; the previous outputs then stay byte-identical.
 pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
-    let mut project = check(opts)?;
+    let mut project = examine(opts)?;
+    let mut review = publish::review(&mut project, opts)?;
+    project.diags.append(&mut review.findings);
     let refused = |project| BuildOutcome {
         project,
         written: vec![],
@@ -122,7 +136,7 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
     if project.has_errors() {
         return Ok(refused(project));
     }
-    let dir = match publish::output_dir(&project.root, &project.show, opts) {
+    let dir = match publish::output_dir(&project.root, &project.show, opts)? {
         Ok(dir) => dir,
         Err(d) => {
             project.diags.push(d);
@@ -130,7 +144,7 @@ pub fn build(opts: &Options) -> Result<BuildOutcome, Error> {
         }
     };
     let feed = project.take_feed();
-    let outcome = publish::publish(&feed, &project.root, &dir, opts)?;
+    let outcome = publish::publish(&feed, &project.root, &dir, review, opts)?;
     project.diags.extend(outcome.findings);
     Ok(match outcome.written {
         Some(written) => BuildOutcome {

@@ -175,21 +175,25 @@ fn main() -> ExitCode {
             c.errors > 0 || o.written.is_empty()
         }),
         Command::New => feedgen::new_episode(&opts).map(|path| {
-            println!("created {}", path.display());
+            let mut text = format!("created {}\n", path.display());
             match feedgen::check(&opts) {
                 Ok(p) => {
                     let todo: Vec<&Diagnostic> = p.findings_in(&path).collect();
                     if !todo.is_empty() {
-                        println!("still to fill in:");
+                        text.push_str("still to fill in:\n");
                         for d in todo {
                             let s = d.span.as_ref().expect("filtered on span");
                             let (l, _) = p.sources.get(s.file).line_col(s.range.start);
-                            println!("  line {l}: {} [{}]", d.message, d.rule.name());
+                            let line = format!("  line {l}: {} [{}]\n", d.message, d.rule.name());
+                            text.push_str(&line);
                         }
                     }
                 }
                 Err(e) => eprintln!("feedgen: {e}"),
             }
+            // A reader that went away (`feedgen new | true`) is no failure:
+            // the episode is written either way.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             false
         }),
     };

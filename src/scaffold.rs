@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::input::regular_file::read_regular;
 use crate::input::{config, discover, episode, project_root};
 use crate::{Error, Options};
 
@@ -28,17 +29,35 @@ audio = ""
 /// overwrites an existing file.
 pub fn new_episode(opts: &Options) -> Result<PathBuf, Error> {
     let root = project_root(&opts.config);
-    let existing = discover(&root)?;
-    let next = existing
+    let (existing, _) = discover(&root)?;
+    let numbers: Vec<(u32, usize)> = existing
         .iter()
-        .filter_map(|e| episode::number_from_slug(&e.slug))
-        .max()
-        .unwrap_or(0)
-        + 1;
-    let text = std::fs::read_to_string(&opts.config).map_err(|e| Error::Read {
-        path: opts.config.clone(),
-        source: e,
+        .filter_map(|e| episode::number_from_slug(&e.slug).map(|n| (n, e.slug.len())))
+        .collect();
+    let last = numbers.iter().map(|&(n, _)| n).max().unwrap_or(0);
+    let next = last.checked_add(1).ok_or_else(|| {
+        Error::Usage(format!(
+            "episode {last} is the highest number feedgen can count to; name the new episode by hand"
+        ))
     })?;
+    // Numbered slugs set the width (`006` → 3); named ones such as
+    // `bonus-interview` take no part in numbering.
+    let width = numbers.iter().map(|&(_, w)| w).max().unwrap_or(3).max(3);
+    let text = match read_regular(&opts.config, 1 << 20) {
+        Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+        Ok(None) => {
+            return Err(Error::Read {
+                path: opts.config.clone(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })
+        }
+        Err(m) => {
+            return Err(Error::Read {
+                path: opts.config.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, m),
+            })
+        }
+    };
     let (show, _) = config::load(crate::diag::FileId(0), &text);
     let host = show
         .hosts
@@ -46,12 +65,6 @@ pub fn new_episode(opts: &Options) -> Result<PathBuf, Error> {
         .cloned()
         .or_else(|| show.people.keys().next().cloned())
         .unwrap_or_else(|| "host".into());
-    let width = existing
-        .iter()
-        .map(|e| e.slug.len())
-        .max()
-        .unwrap_or(3)
-        .max(3);
     let number = format!("{next:0width$}");
     let body = TEMPLATE
         .replace("{number}", &number)

@@ -250,6 +250,50 @@ fn new_writes_the_next_episode_and_names_what_to_fill() {
     assert!(t.path().join("episodes/003.md").exists());
 }
 
+#[test]
+fn new_numbers_by_numbered_episodes_only_and_never_wraps() {
+    let t = TempProject::minimal();
+    t.write("episodes/007.md", format!("{}{}", front(7), body(7)));
+    t.write(
+        "episodes/bonus-interview-special.md",
+        format!("{}{}", front(8), body(8)),
+    );
+    feedgen(&t).arg("new").assert().success();
+    assert!(t.path().join("episodes/008.md").exists());
+
+    let t = TempProject::minimal();
+    t.write("episodes/4294967295.md", format!("{}{}", front(1), body(1)));
+    let out = feedgen(&t).arg("new").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("highest number feedgen can count to"), "{err}");
+    let names: Vec<_> = std::fs::read_dir(t.path().join("episodes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn new_into_a_closed_pipe_still_writes_the_episode_and_does_not_panic() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    // `feedgen new | true`: the reader is gone before feedgen writes.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("feedgen"))
+        .current_dir(t.path())
+        .args(["--now", NOW, "new"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(t.path().join("episodes/002.md").exists());
+}
+
 /// The stages of a build, in the order they end (`total` is printed last).
 const STAGES: &[&str] = &[
     "discover",
@@ -437,4 +481,28 @@ fn check_and_build_report_the_same_findings() {
         assert_eq!(check.lines().count(), checked.diags.len(), "{what}");
         assert_eq!(check, lines("build"), "{what}");
     }
+}
+
+#[test]
+fn findings_no_rule_level_can_change_say_what_can() {
+    let t = TempProject::minimal();
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    feedgen(&t).arg("build").assert().success();
+    let changed = front(1).replace("+++\ntitle", "+++\nguid = \"new-guid\"\ntitle");
+    t.write("episodes/001.md", format!("{changed}{}", body(1)));
+    let out = feedgen(&t).arg("build").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rule `published-guid-changed`: [rules] cannot change it; `feedgen build --allow-guid-change EPISODE` accepts the change"),
+        "{err}"
+    );
+    t.write("feedgen.lock", "");
+    let err =
+        String::from_utf8_lossy(&feedgen(&t).arg("check").output().unwrap().stderr).into_owned();
+    assert!(
+        err.contains("rule `invalid-ledger`: [rules] cannot change it; restore feedgen.lock"),
+        "{err}"
+    );
+    assert!(!err.contains("change its level"), "{err}");
 }

@@ -1,4 +1,4 @@
-//! Synthetic shows in the format of the seed episode (`../shared/seeds/006.md`),
+//! Synthetic shows in the format of the seed episode (`tests/fixtures/seed-006.md`),
 //! for benchmarks: N episodes of about 3 KB of notes each, deterministic for a seed.
 //!
 //! Each episode has `+++` front matter (`title`, `published`, `season` and an

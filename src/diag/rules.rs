@@ -70,19 +70,19 @@ rules! {
     FileTooLarge => "FG128", "file-too-large", Error, "an episode file is larger than the configured cap";
     UnsafePath => "FG129", "unsafe-path", Error, "an episode file or output path leads outside the project";
     NestingTooDeep => "FG130", "nesting-too-deep", Error, "lists or quotes are nested deeper than feedgen renders";
-    InvalidValue => "FG131", "invalid-value", Error, "a value in podcast.toml or front matter is not what its feed element takes (soundbite times, a geo URI, an OpenStreetMap id, an rrule)";
+    InvalidValue => "FG131", "invalid-value", Error, "a value in podcast.toml or front matter is not what its feed element takes (soundbite times, a geo URI, an OpenStreetMap id, an rrule, a guid with a line break)";
     ConfusableHandle => "FG132", "confusable-handle", Warning, "a speaker handle holds invisible characters, letters of several scripts or full-width letters; it credits nobody";
     InvalidLedger => "FG133", "invalid-ledger", Error, "feedgen.lock is empty, unreadable or not a ledger feedgen wrote";
     NotAnEpisode => "FG134", "not-an-episode", Warning, "a file or folder in episodes/ looks like an episode but is not read as one";
     // links
-    InvalidLink => "FG200", "invalid-link", Error, "a link target does not parse as a URL";
+    InvalidLink => "FG200", "invalid-link", Error, "a link target does not parse as a URL, carries a user name or password, or names an IPv6 host";
     UnsafeLink => "FG201", "unsafe-link", Error, "a link uses javascript:, data:, vbscript:, file: or is protocol-relative; it is not emitted";
     HttpLink => "FG202", "http-link", Note, "a link uses http where https likely works";
     TrackingParameter => "FG203", "tracking-parameter", Note, "a link carries tracking parameters; they are removed";
     DuplicateLink => "FG204", "duplicate-link", Warning, "the same link appears twice in one episode";
     EmptyLinkText => "FG205", "empty-link-text", Warning, "a link has no text to click";
     RelativeLink => "FG206", "relative-link", Warning, "a link has no scheme, so it cannot work in a feed; its text is kept";
-    RawHtml => "FG207", "raw-html", Note, "raw HTML in the notes is shown as text, never passed through";
+    RawHtml => "FG207", "raw-html", Note, "raw HTML in the notes or the show's description is shown as text, never passed through";
     // encoding
     InvalidUtf8 => "FG300", "invalid-utf8", Error, "a file is not UTF-8";
     ControlCharacter => "FG301", "control-character", Warning, "a character XML 1.0 cannot hold; it is removed";
@@ -96,5 +96,24 @@ rules! {
 impl Rule {
     pub fn from_name(name: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|r| r.name() == name)
+    }
+
+    /// How a finding of this rule can be changed, for the report. Findings
+    /// about what was already published, and about documents that did not
+    /// read back, are made after `[rules]` is applied: no level hides them.
+    pub fn how_to_change(self) -> String {
+        let name = self.name();
+        match self {
+            Rule::PublishedGuidChanged => format!(
+                "rule `{name}`: [rules] cannot change it; `feedgen build --allow-guid-change EPISODE` accepts the change"
+            ),
+            Rule::InvalidLedger => format!(
+                "rule `{name}`: [rules] cannot change it; restore feedgen.lock (`git checkout feedgen.lock`) or delete it to start anew"
+            ),
+            Rule::OutputVerify => format!(
+                "rule `{name}`: [rules] cannot change it; feedgen never publishes a document it cannot read back"
+            ),
+            _ => format!("rule `{name}`: change its level under [rules] in podcast.toml"),
+        }
     }
 }

@@ -17,6 +17,9 @@ pub(crate) struct DecodeError {
     pub offset: usize,
     /// The offending bytes, for the message.
     pub bytes: Vec<u8>,
+    /// The file looks like UTF-16 (a UTF-16 BOM, or NUL bytes every other
+    /// byte), which the help names instead of guessing a legacy encoding.
+    pub utf16: bool,
 }
 
 impl DecodeError {
@@ -29,6 +32,7 @@ impl DecodeError {
 /// Decodes a file. On failure, returns a lossy text (for showing the line)
 /// with the position of the first bad byte.
 pub(crate) fn decode(bytes: &[u8]) -> Result<String, (String, DecodeError)> {
+    let original = bytes;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     String::from_utf8(normalize_newlines(bytes)).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -44,9 +48,31 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, (String, DecodeError)> {
             byte_column: valid - line_start + 1,
             offset: String::from_utf8_lossy(&raw[..valid]).len(),
             bytes: raw[valid..valid + bad_len].to_vec(),
+            utf16: looks_utf16(original),
         };
         (String::from_utf8_lossy(raw).into_owned(), error)
     })
+}
+
+/// Whether `bytes` look like UTF-16: a UTF-16 BOM, or, in the first 4 KiB,
+/// many byte pairs with a NUL on one side (the ASCII of Markdown and front
+/// matter) and almost none with it on the other.
+fn looks_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let pairs = bytes[..bytes.len().min(4096)].chunks_exact(2);
+    let total = pairs.len();
+    let (mut le, mut be) = (0, 0);
+    for p in pairs {
+        match (p[0], p[1]) {
+            (a, 0) if a != 0 => le += 1,
+            (0, b) if b != 0 => be += 1,
+            _ => {}
+        }
+    }
+    let (many, few) = (le.max(be), le.min(be));
+    total >= 2 && many * 4 >= total && few * 8 <= many
 }
 
 fn normalize_newlines(bytes: &[u8]) -> Vec<u8> {
@@ -82,18 +108,27 @@ pub(crate) fn episode_not_utf8(e: &DecodeError) -> Diagnostic {
             e.byte_column
         ),
     )
-    .help("save the file as UTF-8 (it may be Shift_JIS or Latin-1)")
+    .help(if e.utf16 {
+        "it is UTF-16; save it as UTF-8"
+    } else {
+        "save the file as UTF-8 (it may be Shift_JIS or Latin-1)"
+    })
 }
 
 /// The finding for a podcast.toml that is not UTF-8.
 pub(crate) fn config_not_utf8(e: &DecodeError) -> Diagnostic {
-    Diagnostic::new(
+    let d = Diagnostic::new(
         Rule::InvalidUtf8,
         format!(
             "podcast.toml is not UTF-8 (line {}, byte column {})",
             e.line, e.byte_column
         ),
-    )
+    );
+    if e.utf16 {
+        d.help("it is UTF-16; save it as UTF-8")
+    } else {
+        d
+    }
 }
 
 #[cfg(test)]
@@ -110,6 +145,61 @@ mod tests {
         let (_, e) = decode(b"ok\nab\x82\xa0c\n").unwrap_err();
         assert_eq!((e.line, e.byte_column), (2, 3));
         assert_eq!(e.bytes, vec![0x82]);
+    }
+
+    fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for u in s.encode_utf16() {
+            let b = if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            };
+            out.extend_from_slice(&b);
+        }
+        if bom {
+            let b: &[u8] = if big_endian { b"\xFE\xFF" } else { b"\xFF\xFE" };
+            out.splice(0..0, b.iter().copied());
+        }
+        out
+    }
+
+    fn help_of(bytes: &[u8]) -> String {
+        let (_, e) = decode(bytes).unwrap_err();
+        episode_not_utf8(&e).help.unwrap()
+    }
+
+    #[test]
+    fn utf16_is_named_in_the_help() {
+        let text = "+++\ntitle = \"Épisode 1\"\n+++\n# 001: 日本語のタイトル\n- Hosted by @alice\n";
+        for be in [false, true] {
+            for bom in [false, true] {
+                let help = help_of(&utf16(text, be, bom));
+                assert_eq!(help, "it is UTF-16; save it as UTF-8", "be {be} bom {bom}");
+            }
+        }
+        // A BOM alone is enough, whatever follows.
+        assert!(help_of(b"\xFF\xFE\x00\xD8").contains("UTF-16"));
+        let (_, e) = decode(&utf16(text, false, true)).unwrap_err();
+        assert!(config_not_utf8(&e).help.unwrap().contains("UTF-16"));
+    }
+
+    #[test]
+    fn other_encodings_keep_the_legacy_help() {
+        // Shift_JIS and Latin-1 text: no NUL bytes.
+        for bytes in [
+            &b"# 001: \x93\xfa\x96\x7b\x8c\xea\n- note\n"[..],
+            &b"# 001: caf\xe9\n- na\xefve\n"[..],
+            &b"\xE3\x81"[..],
+        ] {
+            let help = help_of(bytes);
+            assert!(help.contains("Shift_JIS or Latin-1"), "{help}");
+        }
+        // A stray NUL or two in Latin-1 text is not UTF-16.
+        assert!(help_of(b"a\x00b caf\xe9 and more text here\n").contains("Shift_JIS"));
+        assert!(config_not_utf8(&decode(b"caf\xe9").unwrap_err().1)
+            .help
+            .is_none());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod discover;
 pub(crate) mod episode;
 mod front_matter;
 mod read;
+pub(crate) mod regular_file;
 
 use std::path::{Path, PathBuf};
 
@@ -62,8 +63,9 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
 pub(crate) fn open(config_path: &Path) -> Result<Input, Error> {
     let root = project_root(config_path);
     let mut sources = SourceDb::default();
-    let (show, diags) = read_config(&root, config_path, &mut sources)?;
-    let files = timings::stage("discover", || discover(&root))?;
+    let (show, mut diags) = read_config(&root, config_path, &mut sources)?;
+    let (files, skipped) = timings::stage("discover", || discover(&root))?;
+    diags.extend(skipped);
     Ok(Input {
         root,
         sources,
@@ -127,10 +129,18 @@ fn read_config(
     path: &Path,
     sources: &mut SourceDb,
 ) -> Result<(Show, Vec<Diagnostic>), Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Read {
+    /// podcast.toml is a page of settings: a cap far above any show's.
+    const MAX_BYTES: u64 = 1 << 20;
+    let refuse = |source: std::io::Error| Error::Read {
         path: path.to_path_buf(),
-        source: e,
-    })?;
+        source,
+    };
+    let why = |m: String| refuse(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
+    let bytes = match regular_file::read_regular(path, MAX_BYTES) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err(refuse(std::io::ErrorKind::NotFound.into())),
+        Err(m) => return Err(why(m)),
+    };
     let name = display_path(root, path);
     Ok(match decode::decode(&bytes) {
         Ok(text) => {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::decode::{decode, episode_not_utf8};
 use super::discover::EpisodeFile;
+use super::regular_file::kind;
 use crate::diag::{Diagnostic, Rule};
 
 /// An episode file that could not be read as text: what to show of it (a
@@ -54,6 +55,22 @@ pub(crate) fn read_episode(
             format!("cannot read: {e}"),
         ))
     };
+    // Opening a FIFO would block the build; a device would never end.
+    let meta = std::fs::metadata(&ep.path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Unreadable::without_text(
+            Diagnostic::new(
+                Rule::NotAnEpisode,
+                format!(
+                    "this is {}, not a regular file; it is not read",
+                    kind(&meta)
+                ),
+            )
+            .help(
+                "an episode is a Markdown file; replace it with one, or move it out of episodes/",
+            ),
+        ));
+    }
     let file = std::fs::File::open(&ep.path).map_err(cannot)?;
     let size = file.metadata().map_or(0, |m| m.len()).min(max);
     let mut bytes = Vec::with_capacity(size as usize + 1);

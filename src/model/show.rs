@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::Deserialize;
 use url::Url;
 use uuid::Uuid;
@@ -208,15 +209,53 @@ impl Show {
         }
     }
 
-    /// The episode's web page, if the show configures a template.
+    /// The episode's web page, if the show configures a template and the page
+    /// it gives is an http(s) URL.
     pub fn episode_page(&self, number: Option<u32>, slug: &str) -> Option<String> {
+        self.try_episode_page(number, slug)?.ok()
+    }
+
+    /// The episode's web page, if the show configures a template: `Err` holds
+    /// the page when it is not an http(s) URL (a `{slug}` in the host, say).
+    /// The slug is percent-encoded as a path segment, so a slug holding a
+    /// space, `?`, `#`, `<` or a quote stays one segment of the path.
+    pub fn try_episode_page(
+        &self,
+        number: Option<u32>,
+        slug: &str,
+    ) -> Option<Result<String, String>> {
         let t = self.episode_url.as_ref()?;
+        let slug = utf8_percent_encode(slug, PATH_SEGMENT).to_string();
         let n = number
             .map(|n| n.to_string())
-            .unwrap_or_else(|| slug.to_string());
-        Some(t.replace("{number}", &n).replace("{slug}", slug))
+            .unwrap_or_else(|| slug.clone());
+        let page = t.replace("{number}", &n).replace("{slug}", &slug);
+        let ok = Url::parse(&page).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        Some(if ok { Ok(page) } else { Err(page) })
     }
 }
+
+/// What a path segment cannot hold as written: WHATWG's path percent-encode
+/// set, `/` and `%` (a segment's own), and the characters that are unsafe in
+/// markup or that some servers read specially (quotes, `\`, `|`, `^`, `[`, `]`).
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\'')
+    .add(b'\\')
+    .add(b'|')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
 
 /// `podcast:guid` per the Podcasting 2.0 spec: UUIDv5 of the feed URL with the
 /// scheme and trailing slashes removed.
@@ -233,6 +272,38 @@ pub fn derive_podcast_guid(feed_url: &str) -> Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_are_one_percent_encoded_path_segment() {
+        let mut show = Show::placeholder();
+        assert_eq!(show.episode_page(Some(1), "x"), None);
+        show.episode_url = Some("https://example.com/e/{slug}/{number}".into());
+        for (slug, page) in [
+            ("006", "https://example.com/e/006/6"),
+            ("a b?c#d", "https://example.com/e/a%20b%3Fc%23d/6"),
+            ("<x\"y'>", "https://example.com/e/%3Cx%22y%27%3E/6"),
+            ("../x/y%z", "https://example.com/e/..%2Fx%2Fy%25z/6"),
+            ("日本", "https://example.com/e/%E6%97%A5%E6%9C%AC/6"),
+        ] {
+            assert_eq!(
+                show.episode_page(Some(6), slug).as_deref(),
+                Some(page),
+                "{slug}"
+            );
+        }
+        // Without a number, the number is the slug, encoded the same way.
+        assert_eq!(
+            show.episode_page(None, "a b").as_deref(),
+            Some("https://example.com/e/a%20b/a%20b")
+        );
+        // A slug in the host cannot make a valid URL from every slug.
+        show.episode_url = Some("https://{slug}.example.com/".into());
+        assert_eq!(
+            show.try_episode_page(Some(1), "a b"),
+            Some(Err("https://a%20b.example.com/".into()))
+        );
+        assert_eq!(show.episode_page(Some(1), "a b"), None);
+    }
 
     #[test]
     fn podcast_guid_test_vectors() {

@@ -1,45 +1,29 @@
-//! The publish stage: the feed's documents written to temporary files, read
-//! back and verified ([`verify`]), then, under the output folder's lock and
-//! only if the ledger of published guids agrees ([`ledger`]), renamed into
-//! place together ([`staging`]).
+//! The publish stage: the feed's documents written to a staging folder, read
+//! back and verified ([`verify`]), then, under the project's and the output
+//! folder's locks and only if the ledger of published guids agrees
+//! ([`ledger`]), put in place together with the ledger and the manifest of
+//! what was written ([`staging`], [`manifest`]): all of them or none.
 
 pub(crate) mod ledger;
 mod lock;
+mod manifest;
+mod out_dir;
 mod staging;
 pub(crate) mod verify;
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostic, Rule, Severity};
-use crate::model::{Feed, Show};
+use crate::diag::{Diagnostic, Rule, Severity, SourceFile};
+use crate::model::{Feed, Item};
 use crate::render::{self, Document, RenderError};
+use crate::resolve::{Project, Status};
 use crate::{timings, Error, Options, Output};
 
-use lock::lock_dir;
-use staging::Staged;
-
-/// Where outputs go: `--out`, else `[output] dir` (which must stay inside the
-/// project unless `allow_outside = true`), else `public/`.
-pub(crate) fn output_dir(root: &Path, show: &Show, opts: &Options) -> Result<PathBuf, Diagnostic> {
-    if let Some(o) = &opts.out {
-        return Ok(o.clone());
-    }
-    let rel = show.output.dir.clone().unwrap_or_else(|| "public".into());
-    let escapes = Path::new(&rel).is_absolute()
-        || Path::new(&rel)
-            .components()
-            .any(|c| matches!(c, std::path::Component::ParentDir));
-    if escapes && !show.output.allow_outside {
-        return Err(Diagnostic::new(
-            Rule::UnsafePath,
-            format!("output dir `{rel}` is outside the project"),
-        )
-        .help("pass --out DIR, or set [output] allow_outside = true"));
-    }
-    Ok(root.join(&rel))
-}
+pub(crate) use out_dir::output_dir;
+use staging::{Area, Replace, Staged};
 
 /// The finding for a document that could not be rendered or read back.
 fn failed(name: &str, e: impl std::fmt::Display) -> Diagnostic {
@@ -49,6 +33,71 @@ fn failed(name: &str, e: impl std::fmt::Display) -> Diagnostic {
     )
 }
 
+fn cannot_write(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The ledger as read before rendering, reconciled with the items to publish.
+pub(crate) struct Review {
+    /// Its text (`None`: no ledger yet) and the ledger, with the new episodes
+    /// recorded; `None` when it is not a ledger (a finding says why).
+    read: Option<(Option<String>, ledger::Ledger)>,
+    /// The ledger's findings: changed guids, or why it is not a ledger.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// Reads feedgen.lock and reconciles it with the episodes `project` would
+/// publish, writing nothing: `check` reports what it finds, `build` stops on
+/// its errors before rendering. An `--allow-guid-change` value that names no
+/// episode is a usage error. A ledger that cannot be read as one is added to
+/// the project's files, for its finding to point into.
+pub(crate) fn review(project: &mut Project, opts: &Options) -> Result<Review, Error> {
+    let path = project.root.join(ledger::FILE_NAME);
+    // Read before rendering: parsing it is the build's largest passing
+    // allocation. Under the lock it is read again.
+    let read = timings::stage("ledger-load", || {
+        // Why it is no ledger, and its text when it has one to point into.
+        let text = ledger::text(&path).map_err(|why| (why, None))?;
+        match ledger::Ledger::parse(text.as_deref()) {
+            Ok(l) => Ok((text, l)),
+            Err((why, at)) => Err((why, Some((text.unwrap_or_default(), at)))),
+        }
+    });
+    let (text, mut ledger) = match read {
+        Ok(read) => read,
+        Err((why, shown)) => {
+            let mut d = ledger::invalid(&why);
+            if let Some((shown, at)) = shown {
+                let name = crate::input::display_path(&project.root, &path);
+                let id = project.sources.add(SourceFile::new(name, path, shown));
+                d = d.at(id, at.unwrap_or(0..0));
+            }
+            return Ok(Review {
+                read: None,
+                findings: vec![d],
+            });
+        }
+    };
+    if !opts.allow_guid_change.is_empty() {
+        let all: Vec<&Item> = project.episodes().map(|(i, _)| i).collect();
+        if let Some(e) = ledger::unknown_allowances(&opts.allow_guid_change, &ledger, &all) {
+            return Err(Error::Usage(e));
+        }
+    }
+    let published = project
+        .episodes()
+        .filter(|(_, s)| *s == Status::Publish)
+        .map(|(i, _)| i);
+    let findings = ledger.reconcile(published, &opts.allow_guid_change);
+    Ok(Review {
+        read: Some((text, ledger)),
+        findings,
+    })
+}
+
 /// What publishing did: the files written, or nothing (the findings say why),
 /// and the findings (the ledger's, or the verification's).
 pub(crate) struct Published {
@@ -56,11 +105,18 @@ pub(crate) struct Published {
     pub findings: Vec<Diagnostic>,
 }
 
-/// The documents as they are written: each to a temporary file in `dir`.
-struct Stager<'d> {
-    dir: &'d Path,
-    /// Every temporary file made, complete or not.
-    made: Vec<Staged>,
+impl Published {
+    fn refused(findings: Vec<Diagnostic>) -> Self {
+        Published {
+            written: None,
+            findings,
+        }
+    }
+}
+
+/// The documents as they are written: each to a file in the staging folder.
+struct Stager<'a> {
+    area: &'a Area,
     /// The complete ones, in the order they were finished.
     done: Vec<Staged>,
 }
@@ -68,9 +124,7 @@ struct Stager<'d> {
 impl render::Outputs for Stager<'_> {
     type Out = staging::Staging;
     fn create(&mut self, doc: &Document<'_>) -> std::io::Result<staging::Staging> {
-        let s = staging::create(self.dir, &doc.name)?;
-        self.made.push(s.staged().clone());
-        Ok(s)
+        self.area.create(&doc.name)
     }
     fn finish(&mut self, _: &Document<'_>, out: staging::Staging) -> std::io::Result<()> {
         self.done.push(out.finish()?);
@@ -78,58 +132,57 @@ impl render::Outputs for Stager<'_> {
     }
 }
 
-/// Writes, verifies and publishes every document of `feed` into `dir`. On any
-/// failure nothing changes in `dir`.
+/// Writes, verifies and publishes every document of `feed` into `dir`, the
+/// output folder of the project in `root`, if the ledger (`review`, read
+/// before) still agrees. On any failure nothing changes in `dir` or in the
+/// ledger.
 pub(crate) fn publish(
     feed: &Feed,
     root: &Path,
     dir: &Path,
+    review: Review,
     opts: &Options,
 ) -> Result<Published, Error> {
-    let refused = |d: Diagnostic| Published {
-        written: None,
-        findings: vec![d],
-    };
-    let created = !dir.exists();
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.to_path_buf(),
-        source: e,
-    })?;
-    // Nothing is left behind on failure: not the temporary files, nor an
-    // output folder made for them.
-    let cleanup = |staged: &[Staged]| {
-        staging::discard(staged);
-        if created {
-            let _ = std::fs::remove_dir(dir);
-        }
-    };
-    // The ledger is read before the documents are rendered: parsing it is the
-    // build's largest passing allocation. Under the lock it is read again.
-    let lock_path = root.join(ledger::FILE_NAME);
-    let early = timings::stage("ledger-load", || {
-        let text = ledger::text(&lock_path).ok()?;
-        let parsed = ledger::Ledger::parse(&lock_path, text.as_deref()).ok()?;
-        Some((text, parsed))
-    });
+    let created = fs::symlink_metadata(dir).is_err();
+    fs::create_dir_all(dir).map_err(cannot_write(dir))?;
+    let result = stage_and_commit(feed, root, dir, review, opts);
+    // Nothing is left behind on failure, nor an output folder made for it.
+    if created
+        && !matches!(
+            result,
+            Ok(Published {
+                written: Some(_),
+                ..
+            })
+        )
+    {
+        let _ = fs::remove_dir(dir);
+    }
+    result
+}
+
+fn stage_and_commit(
+    feed: &Feed,
+    root: &Path,
+    dir: &Path,
+    review: Review,
+    opts: &Options,
+) -> Result<Published, Error> {
+    // Dropped on return, which removes the staging folder and what it holds.
+    let area = Area::open(dir, root).map_err(cannot_write(dir))?;
     let mut stager = Stager {
-        dir,
-        made: Vec::new(),
+        area: &area,
         done: Vec::new(),
     };
     let written = timings::stage("render+write", || render::write_feed(feed, &mut stager));
     let (docs, prints) = match written {
         Ok(w) => w,
-        Err(e) => {
-            cleanup(&stager.made);
-            return match e {
-                RenderError::Io(e) => Err(Error::Write {
-                    path: dir.to_path_buf(),
-                    source: e,
-                }),
-                RenderError::Document(what) => {
-                    Ok(refused(Diagnostic::new(Rule::OutputVerify, what)))
-                }
-            };
+        Err(RenderError::Io(e)) => return Err(cannot_write(&area.dir)(e)),
+        Err(RenderError::Document(what)) => {
+            return Ok(Published::refused(vec![Diagnostic::new(
+                Rule::OutputVerify,
+                what,
+            )]))
         }
     };
     // In the documents' order: RSS pages, Atom pages, JSON Feed.
@@ -139,25 +192,14 @@ pub(crate) fn publish(
         .collect();
     let verified = timings::stage("verify", || {
         verify_all(&docs, &prints, |i| {
-            let file = std::fs::File::open(&staged[i].tmp)?;
+            let file = fs::File::open(&staged[i].tmp)?;
             Ok(std::io::BufReader::with_capacity(1 << 16, file))
         })
     });
     if let Err(d) = verified {
-        cleanup(&staged);
-        return Ok(refused(d));
+        return Ok(Published::refused(vec![d]));
     }
-    let result = commit(feed, &lock_path, early, dir, &staged, opts);
-    if !matches!(
-        result,
-        Ok(Published {
-            written: Some(_),
-            ..
-        })
-    ) {
-        staging::discard(&staged);
-    }
-    result
+    commit(feed, root, review, dir, &area, &staged, opts)
 }
 
 /// Reads every document back (in parallel; `open` gives the `i`-th one's
@@ -229,51 +271,94 @@ pub(crate) fn verify_document(feed: &Feed, name: &str, bytes: &[u8]) -> Result<(
     verify_all(std::slice::from_ref(&doc), &prints, |_| Ok(bytes))
 }
 
-/// Publishes the staged documents under the folder's lock, if the ledger
-/// agrees.
-/// `early` is the ledger as read before rendering, with its text: it is used
-/// if the file still holds that text.
+/// Publishes the staged documents under the project's and the output
+/// folder's locks, if the ledger agrees: the ledger and the manifest are
+/// staged too, then every file is renamed into place, the ledger last; if a
+/// rename fails, the files already replaced are put back.
 fn commit(
     feed: &Feed,
-    lock_path: &Path,
-    early: Option<(Option<String>, ledger::Ledger)>,
+    root: &Path,
+    review: Review,
     dir: &Path,
+    area: &Area,
     staged: &[Staged],
     opts: &Options,
 ) -> Result<Published, Error> {
-    let _lock = lock_dir(dir).map_err(|e| Error::Write {
-        path: dir.to_path_buf(),
-        source: e,
-    })?;
-    let read_err = |e| Error::Read {
-        path: lock_path.to_path_buf(),
-        source: e,
+    let _locks = lock::lock_all(&[root, dir]).map_err(cannot_write(root))?;
+    let lock_path = root.join(ledger::FILE_NAME);
+    let now = match ledger::text(&lock_path) {
+        Ok(now) => now,
+        Err(why) => return Ok(Published::refused(vec![ledger::invalid(&why)])),
     };
-    let now = ledger::text(lock_path).map_err(read_err)?;
-    let mut ledger = match early {
+    // The ledger read before rendering is used if the file still holds that
+    // text; another build may have changed it since.
+    let ledger = match review.read {
         Some((text, ledger)) if text == now => ledger,
-        _ => ledger::Ledger::parse(lock_path, now.as_deref()).map_err(read_err)?,
+        _ => {
+            let mut ledger = match ledger::Ledger::parse(now.as_deref()) {
+                Ok(l) => l,
+                Err((why, _)) => return Ok(Published::refused(vec![ledger::invalid(&why)])),
+            };
+            let findings = ledger.reconcile(feed.items.iter(), &opts.allow_guid_change);
+            if findings.iter().any(|d| d.severity == Severity::Error) {
+                return Ok(Published::refused(findings));
+            }
+            ledger
+        }
     };
-    let findings = ledger.reconcile(feed.items.iter(), &opts.allow_guid_change);
-    if findings.iter().any(|d| d.severity == Severity::Error) {
-        return Ok(Published {
-            written: None,
-            findings,
+    ledger::sweep_temps(root);
+    // Every file is staged before the first rename: a failure until then
+    // changes nothing.
+    let ledger_tmp = ledger.stage(&lock_path).map_err(cannot_write(&lock_path))?;
+    let manifest_path = area.workspace.join(manifest::FILE_NAME);
+    let names: Vec<&str> = staged.iter().map(|s| s.name.as_str()).collect();
+    let result = area
+        .write(
+            manifest::FILE_NAME,
+            manifest::text(names.iter().copied()).as_bytes(),
+        )
+        .map_err(cannot_write(&area.dir))
+        .and_then(|manifest_tmp| {
+            let old = manifest::read(&manifest_path);
+            let mut replace = Replace::new(&area.dir);
+            let put = |r: &mut Replace, tmp: &Path, dest: &Path, keep| {
+                r.put(tmp, dest, keep).map_err(|f| Error::Write {
+                    path: f.path,
+                    source: f.error,
+                })
+            };
+            timings::stage("commit", || {
+                for s in staged {
+                    put(&mut replace, &s.tmp, &dir.join(&s.name), true)?;
+                }
+                put(
+                    &mut replace,
+                    &manifest_tmp,
+                    &manifest_path,
+                    ledger_tmp.is_some(),
+                )
+            })?;
+            timings::stage("ledger-save", || {
+                if let Some(tmp) = &ledger_tmp {
+                    put(&mut replace, tmp, &lock_path, false)?;
+                }
+                for page in manifest::stale(&old, &names) {
+                    let _ = fs::remove_file(dir.join(page));
+                }
+                for d in [dir, &area.workspace, root] {
+                    staging::sync_dir(d);
+                }
+                Ok(())
+            })
         });
+    if result.is_err() {
+        if let Some(tmp) = &ledger_tmp {
+            let _ = fs::remove_file(tmp);
+        }
     }
-    let written = timings::stage("commit", || {
-        staging::commit(dir, staged, &["feed-", "atom-"])
-    })
-    .map_err(|e| Error::Write {
-        path: dir.to_path_buf(),
-        source: e,
-    })?;
-    timings::stage("ledger-save", || ledger.save(lock_path)).map_err(|e| Error::Write {
-        path: lock_path.to_path_buf(),
-        source: e,
-    })?;
+    result?;
     Ok(Published {
-        written: Some(written),
-        findings,
+        written: Some(names.iter().map(|n| dir.join(n)).collect()),
+        findings: Vec::new(),
     })
 }

@@ -141,13 +141,21 @@ impl<'f> Rss<'f> {
     }
 }
 
+/// Plain text for an RSS `<description>`, which readers render as HTML: the
+/// show's description is text, so `<b>` in podcast.toml shows as `<b>`.
+fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html_body_text(&mut out, text).expect("writing to a String");
+    out
+}
+
 /// The channel of one page, without its items.
 fn channel(feed: &Feed, page: &Page<'_>) -> Channel {
     let show = &feed.show;
     let mut ch = Channel {
         title: show.title.clone(),
         link: show.link.clone(),
-        description: show.description.clone(),
+        description: html_text(&show.description),
         language: Some(show.language.clone()).filter(|l| !l.is_empty()),
         copyright: show.copyright.clone(),
         generator: Some(GENERATOR.to_string()),

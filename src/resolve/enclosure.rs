@@ -1,9 +1,7 @@
 //! The enclosure: a local media file (measured: length, type, duration) or a
-//! remote one described in front matter; and local files in general, which
-//! never lead outside the project.
+//! remote one described in front matter.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 use super::episode::Resolver;
 use super::probe;
@@ -13,85 +11,6 @@ use crate::input::{AudioSpec, RemoteAudio};
 use crate::model::Enclosure;
 
 impl Resolver<'_, '_> {
-    /// Finds a local file next to the episode, then under the project root.
-    /// Absolute paths and `..` leading out of the project are never read (a show
-    /// note must not make the build read `/etc/passwd` or publish its URL).
-    pub(super) fn local(&self, rel: &str) -> Option<PathBuf> {
-        [self.dir, self.ctx.root]
-            .into_iter()
-            .filter(|base| self.stays_inside(base, rel))
-            .map(|base| base.join(rel))
-            .find(|p| p.is_file())
-    }
-
-    /// Whether `rel` joined to `base` stays inside the project, judged by its
-    /// components without touching the disk (absolute paths never do).
-    pub(super) fn stays_inside(&self, base: &Path, rel: &str) -> bool {
-        let mut depth = base
-            .strip_prefix(self.ctx.root)
-            .map(|b| b.components().count())
-            .unwrap_or(0) as isize;
-        Path::new(rel).components().all(|c| {
-            match c {
-                std::path::Component::Normal(_) => depth += 1,
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => depth -= 1,
-                _ => return false,
-            }
-            depth >= 0
-        })
-    }
-
-    /// [`Self::local`], reporting why not: the path leads outside the project
-    /// (unsafe-path), or the file is not there (media-file).
-    pub(super) fn local_or_report(
-        &mut self,
-        rel: &str,
-        span: Range<usize>,
-        what: &str,
-    ) -> Option<PathBuf> {
-        if let Some(p) = self.local(rel) {
-            return Some(p);
-        }
-        let outside = ![self.dir, self.ctx.root]
-            .into_iter()
-            .any(|base| self.stays_inside(base, rel));
-        if outside {
-            self.push(
-                Rule::UnsafePath,
-                span,
-                format!("{what} `{rel}` leads outside the project"),
-            )
-            .help = Some("media, transcripts and chapters must live inside the project".into());
-        } else {
-            self.push(
-                Rule::MediaFile,
-                span,
-                format!("{what} `{rel}` does not exist"),
-            )
-            .help = Some("paths are relative to the episode's folder or to podcast.toml".into());
-        }
-        None
-    }
-
-    /// The public URL of a local file: `media_base_url` + the path as written.
-    pub(super) fn publish_url(&mut self, rel: &str, span: Range<usize>) -> Option<String> {
-        let rel = rel.trim_start_matches("./");
-        match &self.ctx.show.media_base_url {
-            Some(base) => base.join(rel).ok().map(|u| u.to_string()),
-            None => {
-                self.push(
-                    Rule::MissingField,
-                    span,
-                    format!("`{rel}` is a local file, but podcast.toml has no media_base_url"),
-                )
-                .help =
-                    Some("set [podcast] media_base_url to where media files are published".into());
-                None
-            }
-        }
-    }
-
     pub(super) fn enclosure(
         &mut self,
         ep: &ParsedEpisode,
@@ -144,6 +63,14 @@ impl Resolver<'_, '_> {
                 return (None, None);
             }
         };
+        if !is_media_type(info.mime) {
+            self.push(
+                Rule::IncompleteEnclosure,
+                span,
+                format!("`{rel}` is {}, not audio or video", info.mime),
+            );
+            return (None, None);
+        }
         let duration = info.duration.map(|d| d.round() as u64);
         if duration.is_none() {
             self.push(
@@ -215,19 +142,18 @@ impl Resolver<'_, '_> {
                 None
             }
         };
-        // A given type is published as written: it must look like `audio/mpeg`.
-        let is_mime = |m: &str| {
-            m.split_once('/')
-                .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
-                && m.chars().all(|c| c.is_ascii_graphic() || c == ' ')
-        };
+        // A type is published as written: it must be an audio or video type.
         let mime = match &r.mime {
-            Some(m) if !is_mime(m) => {
-                missing.push("a type such as audio/mpeg");
+            Some(m) if !is_media_type(m) => {
+                missing.push("an audio or video type such as audio/mpeg");
                 None
             }
             Some(m) => Some(m.clone()),
-            None => url.as_deref().and_then(probe::mime_for).map(str::to_string),
+            None => url
+                .as_deref()
+                .and_then(probe::mime_for)
+                .filter(|m| is_media_type(m))
+                .map(str::to_string),
         };
         if mime.is_none() && r.mime.is_none() {
             missing.push("type");
@@ -254,5 +180,43 @@ impl Resolver<'_, '_> {
             _ => None,
         };
         (enc, duration)
+    }
+}
+
+/// An audio or video media type, as `enclosure` takes it: `audio/…` or
+/// `video/…` with a subtype of token characters.
+fn is_media_type(m: &str) -> bool {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    m.split_once('/')
+        .is_some_and(|(kind, sub)| matches!(kind, "audio" | "video") && token(sub))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn media_types() {
+        for m in [
+            "audio/mpeg",
+            "audio/x-m4a",
+            "video/mp4",
+            "audio/vnd.dlna.adts",
+        ] {
+            assert!(super::is_media_type(m), "{m}");
+        }
+        for m in [
+            "application/pdf",
+            "text/html",
+            "audio/",
+            "audio",
+            "audio/mp3 x",
+            "image/png",
+            "audio/<b>",
+        ] {
+            assert!(!super::is_media_type(m), "{m}");
+        }
     }
 }

@@ -8,11 +8,16 @@ use url::Url;
 use uuid::Uuid;
 
 use super::{Context, Resolved};
-use crate::chars::strip_unsafe;
+use crate::chars::{is_invisible, is_xml_invalid, strip_unsafe};
 use crate::diag::{Diagnostic, FileId, Rule, Span};
+use crate::input::config::fields::{drop_invalid_location, GEO_HELP};
 use crate::input::episode::ParsedEpisode;
 use crate::input::Listing;
-use crate::model::{EpisodeType, Item, Soundbite};
+use crate::model::{EpisodeType, Item, Location, Soundbite};
+
+/// The `+++` that opens the front matter: where findings about front-matter
+/// values that carry no span of their own point.
+const FRONT_MATTER_OPENING: Range<usize> = 0..3;
 
 /// Resolves one episode. `dir` is the folder of a `NNN/README.md` episode, or
 /// the folder holding `NNN.md`; relative sidecar and media paths resolve
@@ -100,9 +105,24 @@ impl Resolver<'_, '_> {
         let chapters = ep.front.chapters.as_ref().and_then(|c| self.chapters(c));
         let (guid, guid_is_permalink, id_iri, guid_span) = self.guid(&ep, number, &anchor);
         let persons = self.persons(&ep);
-        let link = show
-            .episode_page(number, &ep.slug)
-            .unwrap_or_else(|| show.link.clone());
+        let soundbites = self.soundbites(&ep);
+        let location = ep.front.location.clone().map(|l| self.location(l));
+        if let Some(l) = license.as_mut() {
+            self.clean_text(&mut l.name, "license.name");
+        }
+        let link = match show.try_episode_page(number, &ep.slug) {
+            Some(Ok(page)) => page,
+            Some(Err(page)) => {
+                self.push(
+                    Rule::InvalidUrl,
+                    anchor.clone(),
+                    format!("`episode_url` gives `{page}` for this episode, which is not an http(s) URL; the item links to the show's page"),
+                )
+                .help = Some("put {number} or {slug} in the path of episode_url".into());
+                show.link.clone()
+            }
+            None => show.link.clone(),
+        };
         let item = Item {
             number,
             slug: ep.slug.clone(),
@@ -123,18 +143,9 @@ impl Resolver<'_, '_> {
             video,
             transcripts,
             chapters,
-            soundbites: ep
-                .front
-                .soundbites
-                .iter()
-                .map(|s| Soundbite {
-                    start: s.start,
-                    duration: s.duration,
-                    title: s.title.clone(),
-                })
-                .collect(),
+            soundbites,
             block: ep.front.block,
-            location: ep.front.location.clone(),
+            location,
             license,
         };
         Resolved {
@@ -144,6 +155,98 @@ impl Resolver<'_, '_> {
             guid_span: Span::new(self.file, guid_span),
             enclosure_span: Span::new(self.file, enclosure_span),
         }
+    }
+
+    /// podcast:soundbite takes a start of 0 seconds or more and a positive
+    /// duration; any other soundbite is left out. Soundbites carry no span of
+    /// their own: findings point at the front matter's first line.
+    fn soundbites(&mut self, ep: &ParsedEpisode) -> Vec<Soundbite> {
+        let mut out = Vec::new();
+        for (i, s) in ep.front.soundbites.iter().enumerate() {
+            let why = if !(s.start.is_finite() && s.start >= 0.0) {
+                format!(
+                    "its start, {}, is not a number of seconds from 0 up",
+                    s.start
+                )
+            } else if !(s.duration.is_finite() && s.duration > 0.0) {
+                format!(
+                    "its duration, {}, is not a positive number of seconds",
+                    s.duration
+                )
+            } else {
+                let mut title = s.title.clone();
+                if let Some(t) = title.as_mut() {
+                    self.clean_text(t, "soundbites.title");
+                }
+                out.push(Soundbite {
+                    // -0.0 passes the check, but would be written `-0`.
+                    start: s.start.abs(),
+                    duration: s.duration,
+                    title,
+                });
+                continue;
+            };
+            self.push(
+                Rule::InvalidValue,
+                FRONT_MATTER_OPENING,
+                format!(
+                    "soundbite {} in the front matter is left out of the feed: {why}",
+                    i + 1
+                ),
+            )
+            .help = Some("e.g. { start = 73.0, duration = 60.0, title = \"…\" }".into());
+        }
+        out
+    }
+
+    /// podcast:location: a geo URI or an OpenStreetMap id that is not one is
+    /// left out (the name stays). Findings point at the front matter's first line.
+    fn location(&mut self, mut l: Location) -> Location {
+        self.clean_text(&mut l.name, "location.name");
+        for (field, what) in drop_invalid_location(&mut l) {
+            let d = self.push(
+                Rule::InvalidValue,
+                FRONT_MATTER_OPENING,
+                format!(
+                    "`location.{field}` in the front matter {what}; it is left out of the feed"
+                ),
+            );
+            d.help = (field == "geo").then(|| GEO_HELP.into());
+        }
+        l
+    }
+
+    /// Front-matter text published as written: TOML escapes (`\u0001`,
+    /// `\u202E`) can put characters a feed cannot hold into it. They are
+    /// removed, with a finding; a CR is read as a line break.
+    fn clean_text(&mut self, value: &mut String, name: &str) {
+        self.clean_text_at(value, name, FRONT_MATTER_OPENING);
+    }
+
+    /// [`Self::clean_text`], with the finding at `span` (the value itself).
+    fn clean_text_at(&mut self, value: &mut String, name: &str, span: Range<usize>) {
+        if value.contains('\r') {
+            *value = value.replace("\r\n", "\n").replace('\r', "\n");
+        }
+        let Some(bad) = value
+            .chars()
+            .find(|&c| is_xml_invalid(c) || is_invisible(c) || c == '\u{FFFD}')
+        else {
+            return;
+        };
+        *value = strip_unsafe(value).into_owned();
+        let rule = match is_invisible(bad) {
+            true => Rule::InvisibleCharacter,
+            false => Rule::ControlCharacter,
+        };
+        self.push(
+            rule,
+            span,
+            format!(
+                "`{name}` in the front matter contains U+{:04X}, which a feed cannot show; it is removed",
+                bad as u32
+            ),
+        );
     }
 
     fn number(&mut self, ep: &ParsedEpisode, anchor: &Range<usize>) -> Option<u32> {
@@ -219,13 +322,15 @@ impl Resolver<'_, '_> {
 
     fn title(&mut self, ep: &ParsedEpisode, number: Option<u32>, anchor: &Range<usize>) -> String {
         let show = self.ctx.show;
-        let (title, span) = match (
-            &ep.front.title,
-            ep.heading.as_ref().and_then(|h| h.title.clone()),
-        ) {
-            (Some(t), _) if !t.get_ref().trim().is_empty() => {
-                (strip_unsafe(t.get_ref().trim()).into_owned(), t.span())
-            }
+        // Cleaned before it is judged empty: `" \u0001 "` is no title.
+        let front = ep.front.title.as_ref().and_then(|t| {
+            let mut v = t.get_ref().clone();
+            self.clean_text_at(&mut v, "title", t.span());
+            let v = v.trim();
+            (!v.is_empty()).then(|| (v.to_string(), t.span()))
+        });
+        let (title, span) = match (front, ep.heading.as_ref().and_then(|h| h.title.clone())) {
+            (Some(front), _) => front,
             (_, Some(t)) => (t, anchor.clone()),
             _ => {
                 let n = number.map(|n| format!(" #{n}")).unwrap_or_default();
@@ -268,9 +373,23 @@ impl Resolver<'_, '_> {
     ) -> (String, bool, String, Range<usize>) {
         let feed = self.ctx.show.podcast_guid;
         if let Some(g) = &ep.front.guid {
-            let v = strip_unsafe(g.get_ref().trim()).into_owned();
+            let mut v = g.get_ref().clone();
+            self.clean_text_at(&mut v, "guid", g.span());
+            let v = v.trim().to_string();
             if v.is_empty() {
                 self.push(Rule::DuplicateGuid, g.span(), "the guid is empty");
+            }
+            // Apps match guids exactly, and XML readers fold line breaks.
+            if let Some(c) = v.chars().find(|&c| c.is_whitespace() && c != ' ') {
+                self.push(
+                    Rule::InvalidValue,
+                    g.span(),
+                    format!(
+                        "the guid holds U+{:04X}, whitespace other than a plain space, which apps may not match as written",
+                        c as u32
+                    ),
+                )
+                .help = Some("write the guid on one line; if it was published so, keep it and allow this rule under [rules]".into());
             }
             let is_url = Url::parse(&v)
                 .map(|u| matches!(u.scheme(), "http" | "https"))

@@ -7,6 +7,7 @@ mod chapters;
 mod cross_check;
 mod enclosure;
 mod episode;
+mod local_files;
 mod people;
 mod probe;
 mod published;
@@ -39,6 +40,8 @@ pub(crate) struct Context<'a> {
     pub show: &'a Show,
     /// The project root (where podcast.toml is).
     pub root: &'a Path,
+    /// The root with every symlink followed: what local files must stay in.
+    pub canon_root: PathBuf,
     pub now: DateTime<FixedOffset>,
 }
 
@@ -137,6 +140,10 @@ pub(crate) fn resolve(input: Input, now: DateTime<FixedOffset>) -> Project {
     let ctx = Context {
         show: &input.show,
         root: &input.root,
+        canon_root: input
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| input.root.clone()),
         now,
     };
     let read = timings::stage("read+parse+resolve", || {

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use rustc_hash::FxHashSet;
+
 use super::episode::Resolver;
 use crate::diag::Rule;
 use crate::input::config::catalog;
@@ -58,8 +60,12 @@ impl Resolver<'_, '_> {
     pub(super) fn persons(&mut self, ep: &ParsedEpisode) -> Vec<PersonCredit> {
         let show = self.ctx.show;
         let mut out: Vec<PersonCredit> = Vec::new();
+        // Names already credited: a set, so an episode with thousands of
+        // speakers is resolved in linear time.
+        let mut names: FxHashSet<String> = FxHashSet::default();
         let mut add = |c: PersonCredit| {
-            if !out.iter().any(|o| o.name == c.name) {
+            // A section whose handle credits nobody has no name to publish.
+            if !c.name.is_empty() && names.insert(c.name.clone()) {
                 out.push(c);
             }
         };

@@ -50,17 +50,49 @@ pub(crate) fn mime_for(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Reads length, type and duration of a local media file.
+/// Reads length, type and duration of a local media file, which must be a
+/// regular file.
 pub(crate) fn probe(path: &Path) -> Result<MediaInfo, String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
     let name = path.to_string_lossy();
     let mime = mime_for(&name).ok_or_else(|| format!("unknown media type for {name}"))?;
-    let duration = duration_of(path).ok();
+    let duration = match decoded(|| duration_of(path)) {
+        Some(d) => d.ok(),
+        None => return Err("the media decoder failed on this file".into()),
+    };
     Ok(MediaInfo {
         length: meta.len(),
         mime,
         duration,
     })
+}
+
+thread_local! {
+    /// This thread is running the media decoder (see [`decoded`]).
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (the media decoder), containing a panic in it: `None` when it
+/// panicked. A malformed file can make symphonia panic (a WAV header with a
+/// sample rate of 0 does); that is a finding about the file, not a crash, and
+/// the panic's message is not printed.
+fn decoded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static QUIET: std::sync::Once = std::sync::Once::new();
+    QUIET.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !DECODING.get() {
+                previous(info);
+            }
+        }));
+    });
+    DECODING.set(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    DECODING.set(false);
+    result.ok()
 }
 
 /// Duration in seconds. Counts packets (exact for VBR); uses the container's frame
@@ -90,26 +122,30 @@ pub(crate) fn duration_of(path: &Path) -> Result<f64, String> {
         .time_base
         .map(|tb| tb.denom as f64 / tb.numer as f64)
         .or(params.sample_rate.map(f64::from))
+        .filter(|r| r.is_finite() && *r > 0.0)
         .ok_or_else(|| "no time base".to_string())?;
     let mut ticks: u64 = 0;
     let mut packets = 0u64;
     loop {
         match format.next_packet() {
             Ok(p) if p.track_id() == track_id => {
-                ticks += p.dur;
+                ticks = ticks.saturating_add(p.dur);
                 packets += 1;
             }
             Ok(_) => {}
             Err(_) => break,
         }
     }
-    if packets == 0 {
-        if let Some(n) = params.n_frames {
-            return Ok(n as f64 / rate);
-        }
-        return Err("no audio packets".into());
+    let seconds = match (packets, params.n_frames) {
+        (0, Some(n)) => n as f64 / rate,
+        (0, None) => return Err("no audio packets".into()),
+        _ => ticks as f64 / rate,
+    };
+    // What no real episode lasts: a header that says otherwise is wrong.
+    if !(0.0..=1e7).contains(&seconds) {
+        return Err(format!("a duration of {seconds} s"));
     }
-    Ok(ticks as f64 / rate)
+    Ok(seconds)
 }
 
 #[cfg(test)]
@@ -193,6 +229,26 @@ mod tests {
         let d7 = duration_of(&root.join("media/007.mp3")).unwrap();
         assert!((d6 - 192.0 * SAMPLES_PER_FRAME / RATE).abs() < 0.05, "{d6}");
         assert!((d7 - 153.0 * SAMPLES_PER_FRAME / RATE).abs() < 0.05, "{d7}");
+    }
+
+    /// A WAV header with a sample rate of 0 makes the decoder panic; the probe
+    /// says the file cannot be read instead. A device is no media file.
+    #[test]
+    fn files_the_decoder_cannot_take_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let wav = dir.path().join("zero.wav");
+        let mut bytes = b"RIFF\x64\x00\x00\x00WAVEfmt ".to_vec();
+        // PCM, 1 channel, 0 Hz, 0 bytes/s, block 2, 16 bits.
+        bytes.extend_from_slice(&[16, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 16, 0]);
+        bytes.extend_from_slice(b"data\x40\x00\x00\x00");
+        bytes.extend_from_slice(&[0; 64]);
+        std::fs::write(&wav, bytes).unwrap();
+        let e = probe(&wav).unwrap_err();
+        assert!(e.contains("decoder failed"), "{e}");
+        assert_eq!(
+            probe(Path::new("/dev/null")).unwrap_err(),
+            "not a regular file"
+        );
     }
 
     #[test]

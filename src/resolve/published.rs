@@ -19,6 +19,8 @@ pub enum FrontDate {
     NoDate,
     NotCalendar,
     BadTime,
+    /// A year before 1900: a typo such as `0000`.
+    BeforeFeeds,
     /// A local time the show's time zone skips (or an offset out of range).
     NotInZone,
 }
@@ -49,6 +51,10 @@ pub fn front_published(
     let d = v.date.ok_or(FrontDate::NoDate)?;
     let date = NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
         .ok_or(FrontDate::NotCalendar)?;
+    // RSS dates start in 1900 (RFC 822 has two-digit years); earlier is a typo.
+    if d.year < 1900 {
+        return Err(FrontDate::BeforeFeeds);
+    }
     let time = match v.time {
         Some(t) => NaiveTime::from_hms_nano_opt(
             t.hour as u32,
@@ -162,6 +168,9 @@ impl Resolver<'_, '_> {
             Ok(d) => return Some(d),
             Err(FrontDate::NoDate) => "`published` needs a date".to_string(),
             Err(FrontDate::NotCalendar) => format!("{v} is not a calendar date"),
+            Err(FrontDate::BeforeFeeds) => {
+                format!("{v} is before 1900, which no podcast was published in")
+            }
             Err(FrontDate::BadTime) => format!("{v} is not a valid time"),
             Err(FrontDate::NotInZone) => {
                 format!("{v} does not exist in {}", self.ctx.show.timezone)

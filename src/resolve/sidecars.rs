@@ -9,6 +9,10 @@ use toml::Spanned;
 use super::episode::Resolver;
 use super::{chapters, probe};
 use crate::diag::Rule;
+use crate::input::regular_file::read_regular;
+
+/// Chapters of even a days-long show fit in far less.
+const MAX_CHAPTERS_BYTES: u64 = 4 << 20;
 use crate::input::episode::ParsedEpisode;
 use crate::model::Transcript;
 
@@ -29,7 +33,12 @@ impl Resolver<'_, '_> {
                 format!("{}.{ext}", ep.slug)
             };
             if self.listing.names.contains(&name) {
-                let rel = self.rel_to_root(&self.dir.join(&name));
+                // A sidecar found by its name is checked like one named in
+                // front matter: a link out of the project is refused.
+                let Some(path) = self.local_or_report(&name, 0..0, "transcript") else {
+                    continue;
+                };
+                let rel = self.rel_to_root(&path);
                 if let Some(url) = self.publish_url(&rel, 0..0) {
                     out.push(Transcript {
                         url,
@@ -64,8 +73,15 @@ impl Resolver<'_, '_> {
             return self.url(s, c.span(), "chapters");
         }
         let path = self.local_or_report(s, c.span(), "chapters file")?;
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        if let Err(e) = chapters::validate(&text) {
+        let text = match read_regular(&path, MAX_CHAPTERS_BYTES) {
+            Ok(Some(bytes)) => {
+                String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+            }
+            Ok(None) => Err("it does not exist".to_string()),
+            Err(e) => Err(e),
+        };
+        let checked = text.and_then(|t| chapters::validate(&t).map_err(|e| e.to_string()));
+        if let Err(e) = checked {
             self.push(
                 Rule::InvalidChapters,
                 c.span(),

@@ -34,6 +34,18 @@ impl Resolver<'_, '_> {
     /// An absolute http(s) URL from front matter.
     pub(super) fn url(&mut self, s: &str, span: Range<usize>, what: &str) -> Option<String> {
         match Url::parse(s.trim()) {
+            // A feed is public: credentials in it would be published to every reader.
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+                self.push(
+                    Rule::InvalidUrl,
+                    span,
+                    format!(
+                        "the {what} URL carries a user name or password; a feed would publish it"
+                    ),
+                )
+                .help = Some("remove the credentials: feeds are public".into());
+                None
+            }
             Ok(u) if u.scheme() == "https" => Some(u.to_string()),
             Ok(u) if u.scheme() == "http" => {
                 self.push(Rule::InsecureUrl, span, format!("the {what} URL uses http"))

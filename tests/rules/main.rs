@@ -6,20 +6,15 @@
 mod common;
 
 mod config;
+mod discovery;
 mod episodes;
 mod links;
+mod publish;
+mod values;
 
 use common::*;
 use feedgen::diag::{Rule, Severity};
 use pulldown_cmark::Parser;
-
-/// A silent MPEG-1 Layer III stream: `frames` frames at 32 kbps, 44.1 kHz.
-pub fn silent_mp3(frames: usize) -> Vec<u8> {
-    let size = 144 * 32_000 / 44_100;
-    let mut frame = vec![0u8; size];
-    frame[..4].copy_from_slice(&[0xFF, 0xFB, 0x10, 0xC0]);
-    frame.repeat(frames)
-}
 
 pub fn with_podcast(extra: &str) -> TempProject {
     TempProject::new(&MINIMAL_TOML.replace(
@@ -72,11 +67,25 @@ pub fn case(
     }
 }
 
+/// A case for a finding about no file's text (such as a file that is not
+/// read at all): it must be reported, wherever.
+pub fn anywhere(rule: Rule, make: impl Fn() -> TempProject + 'static) -> Case {
+    Case {
+        rule,
+        make: Box::new(make),
+        at: None,
+        build: false,
+    }
+}
+
 /// Every rule's case: the modules' lists together.
 fn cases() -> Vec<Case> {
     let mut all = config::cases();
     all.extend(episodes::cases());
+    all.extend(discovery::cases());
     all.extend(links::cases());
+    all.extend(values::cases());
+    all.extend(publish::cases());
     all
 }
 

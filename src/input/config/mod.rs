@@ -5,18 +5,22 @@
 //! be checked in the same run: the errors stop the build, not the report.
 
 pub(crate) mod catalog;
-mod fields;
+pub(crate) mod fields;
 mod raw;
 
 use std::ops::Range;
 
 use chrono::NaiveTime;
+use serde::Deserialize;
 use toml::Spanned;
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 use uuid::Uuid;
 
 use crate::diag::{Diagnostic, FileId, Rule};
-use crate::model::{derive_podcast_guid, Locked, OutputConfig, Owner, Show};
+use crate::model::{
+    derive_podcast_guid, Location, Locked, OutputConfig, Owner, Show, UpdateFrequency,
+};
 use fields::{has_image_extension, is_valid_email};
 use raw::{RawConfig, S};
 
@@ -35,6 +39,7 @@ pub(crate) fn load(file: FileId, text: &str) -> (Show, Vec<Diagnostic>) {
     };
     let mut c = Checker {
         file,
+        text,
         diags: &mut diags,
     };
     let show = c.resolve(raw);
@@ -43,7 +48,35 @@ pub(crate) fn load(file: FileId, text: &str) -> (Show, Vec<Diagnostic>) {
 
 struct Checker<'a> {
     file: FileId,
+    text: &'a str,
     diags: &'a mut Vec<Diagnostic>,
+}
+
+/// Where podcast.toml writes the values whose model types carry no span; read
+/// again only when one of them is wrong.
+#[derive(Deserialize, Default)]
+struct ValueSpans {
+    #[serde(default)]
+    podcast: PodcastSpans,
+}
+
+#[derive(Deserialize, Default)]
+struct PodcastSpans {
+    #[serde(default)]
+    location: LocationSpans,
+    #[serde(default)]
+    update_frequency: RruleSpan,
+}
+
+#[derive(Deserialize, Default)]
+struct LocationSpans {
+    geo: S<String>,
+    osm: S<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct RruleSpan {
+    rrule: S<String>,
 }
 
 impl Checker<'_> {
@@ -105,6 +138,16 @@ impl Checker<'_> {
             return None;
         }
         match Url::parse(s) {
+            // A feed is public: credentials in it would be published to every reader.
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => {
+                self.push(
+                    Rule::InvalidUrl,
+                    v.span(),
+                    format!("`{key}` carries a user name or password; a feed would publish it"),
+                )
+                .help = Some("remove the credentials: feeds are public".into());
+                None
+            }
             Ok(u) if u.scheme() == "https" => Some(s.to_string()),
             Ok(u) if u.scheme() == "http" => {
                 self.push(Rule::InsecureUrl, v.span(), format!("`{key}` uses http"))
@@ -128,6 +171,43 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    fn value_spans(&self) -> PodcastSpans {
+        toml::from_str::<ValueSpans>(self.text)
+            .map(|v| v.podcast)
+            .unwrap_or_default()
+    }
+
+    /// podcast:location: a geo URI or an OpenStreetMap id that is not one is
+    /// left out of the feed (the name stays).
+    fn location(&mut self, mut l: Location) -> Location {
+        for (field, what) in fields::drop_invalid_location(&mut l) {
+            let spans = self.value_spans().location;
+            let span = if field == "geo" { spans.geo } else { spans.osm };
+            let d = self.push(
+                Rule::InvalidValue,
+                span.map_or(0..0, |s| s.span()),
+                format!("`podcast.location.{field}` {what}; it is left out of the feed"),
+            );
+            d.help = (field == "geo").then(|| fields::GEO_HELP.into());
+        }
+        l
+    }
+
+    /// podcast:updateFrequency: left out unless its rrule is an RFC 5545 rule.
+    fn rrule_ok(&mut self, u: &UpdateFrequency) -> bool {
+        let Some(why) = fields::rrule_problem(&u.rrule) else {
+            return true;
+        };
+        let span = self.value_spans().update_frequency.rrule.map(|s| s.span());
+        self.push(
+            Rule::InvalidValue,
+            span.unwrap_or(0..0),
+            format!("`podcast.update_frequency.rrule` is not an RFC 5545 recurrence rule: {why}; the update frequency is left out of the feed"),
+        )
+        .help = Some("e.g. rrule = \"FREQ=WEEKLY;BYDAY=MO\"".into());
+        false
     }
 
     fn opt_url(&mut self, v: &S<String>, key: &str) -> Option<String> {
@@ -178,6 +258,15 @@ impl Checker<'_> {
                     show.description.len()
                 ),
             );
+        }
+        if let Some(tag) = first_tag(&show.description) {
+            let span = p.description.as_ref().map(|d| d.span()).unwrap_or_default();
+            self.push(
+                Rule::RawHtml,
+                span,
+                format!("the description holds HTML (`{tag}`); the feeds show it as text"),
+            )
+            .help = Some("write the description as plain text".into());
         }
         show.author = self.required(&p.author, "author", &whole);
         self.required(&p.link, "link", &whole);
@@ -284,10 +373,22 @@ impl Checker<'_> {
             // Every item's <link> comes from it: http(s), written absolute, no
             // control characters (never `javascript:alert({number})`).
             let lower = test.to_ascii_lowercase();
-            let ok = Url::parse(&test).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            let parsed = Url::parse(&test);
+            let ok = parsed
+                .as_ref()
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
                 && (lower.starts_with("https://") || lower.starts_with("http://"))
                 && !test.chars().any(|c| c.is_control());
-            if !ok {
+            let credentials =
+                parsed.is_ok_and(|u| !u.username().is_empty() || u.password().is_some());
+            if ok && credentials {
+                self.push(
+                    Rule::InvalidUrl,
+                    e.span(),
+                    "`episode_url` carries a user name or password; a feed would publish it",
+                )
+                .help = Some("remove the credentials: feeds are public".into());
+            } else if !ok {
                 self.push(
                     Rule::InvalidUrl,
                     e.span(),
@@ -352,10 +453,23 @@ impl Checker<'_> {
                 l.url = self.url(&Spanned::new(0..0, u), "license.url");
             }
         }
-        show.location = p.location.clone();
+        show.location = p.location.clone().map(|l| self.location(l));
         show.txt = p.txt.clone();
-        show.update_frequency = p.update_frequency.clone();
+        show.update_frequency = p.update_frequency.clone().filter(|u| self.rrule_ok(u));
         show.podroll = p.podroll.clone();
+        // podcast:remoteItem's feedGuid is another feed's podcast:guid: a UUID.
+        show.podroll.retain_mut(|r| {
+            r.feed_guid = r.feed_guid.trim().to_string();
+            let ok = Uuid::parse_str(&r.feed_guid).is_ok();
+            if !ok {
+                self.push(
+                    Rule::InvalidValue,
+                    0..0,
+                    format!("`podcast.podroll.feed_guid` `{}` is not a UUID; the podroll entry is left out of the feed", r.feed_guid.escape_debug()),
+                );
+            }
+            ok
+        });
         // Published as podcast:remoteItem feedUrl: checked like every other URL.
         for r in show.podroll.iter_mut() {
             if let Some(u) = r.feed_url.take() {
@@ -364,7 +478,7 @@ impl Checker<'_> {
         }
         self.people(&raw, &mut show);
         for h in &p.hosts {
-            let handle = h.get_ref().trim_start_matches('@').to_string();
+            let handle: String = h.get_ref().trim_start_matches('@').nfc().collect();
             if !show.people.contains_key(&handle) {
                 self.push(
                     Rule::UnknownSpeaker,
@@ -408,4 +522,19 @@ impl Checker<'_> {
         self.clean_text_fields(p, &mut show);
         show
     }
+}
+
+/// The first thing in `text` that reads as an HTML tag (`<b>`, `</p>`,
+/// `<!--`), for a note that it will not be live.
+fn first_tag(text: &str) -> Option<&str> {
+    text.match_indices('<').find_map(|(i, _)| {
+        let rest = &text[i + 1..];
+        let starts_tag = rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        // A tag is short; a `<` in prose with a `>` far later is none.
+        let (end, _) = rest.char_indices().take(64).find(|&(_, c)| c == '>')?;
+        starts_tag.then(|| &text[i..i + 1 + end + 1])
+    })
 }

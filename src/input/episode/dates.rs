@@ -23,11 +23,14 @@ pub(crate) fn parse_date(value: &str) -> DateValue {
         (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
             .then(|| s.parse().ok())?
     };
+    // Feeds only carry years from 1900 on; an earlier one is a typo.
     let complete =
         |y: u32, m: u32, d: u32, ambiguous: bool| match NaiveDate::from_ymd_opt(y as i32, m, d) {
-            Some(date) => DateValue::Complete { date, ambiguous },
-            None => DateValue::Invalid(tok.to_string()),
+            Some(date) if y >= 1900 => DateValue::Complete { date, ambiguous },
+            _ => DateValue::Invalid(tok.to_string()),
         };
+    // A month or day of three digits (`2021-03-012`) is a typo, not 12.
+    let short = |s: &str| s.len() <= 2;
     if tok.contains('-') {
         let parts: Vec<&str> = tok.split('-').collect();
         if parts.len() > 3 || parts[0].len() != 4 || num(parts[0]).is_none() {
@@ -35,6 +38,7 @@ pub(crate) fn parse_date(value: &str) -> DateValue {
         }
         let filled: Vec<Option<u32>> = parts.iter().map(|p| num(p)).collect();
         return match (parts.len(), filled.as_slice()) {
+            _ if !parts[1..].iter().all(|p| short(p)) => DateValue::Invalid(tok.to_string()),
             (3, [Some(y), Some(m), Some(d)]) => complete(*y, *m, *d, false),
             _ if parts
                 .iter()
@@ -52,8 +56,16 @@ pub(crate) fn parse_date(value: &str) -> DateValue {
             return DateValue::Invalid(tok.to_string());
         };
         let (a, b, c) = (*a, *b, *c);
-        if tok.split('/').next().is_some_and(|s| s.len() == 4) {
-            return complete(a, b, c, false);
+        let lens: Vec<usize> = tok.split('/').map(str::len).collect();
+        if lens[0] == 4 {
+            return if lens[1..].iter().all(|&l| l <= 2) {
+                complete(a, b, c, false)
+            } else {
+                DateValue::Invalid(tok.to_string())
+            };
+        }
+        if lens[0] > 2 || lens[1] > 2 || !(lens[2] == 2 || lens[2] == 4) {
+            return DateValue::Invalid(tok.to_string());
         }
         let y = if c < 100 { 2000 + c } else { c };
         return if a > 12 {
@@ -196,6 +208,24 @@ mod tests {
             }
         );
         assert_eq!(parse_date(""), DateValue::Empty);
+        // Typos are findings, never read as some other date.
+        for typo in [
+            "2021-03-012",
+            "2021-003-12",
+            "0000-01-01",
+            "1899-12-31",
+            "2021/03/012",
+            "012/03/2021",
+            "03/12/202",
+            "03/12/20211",
+            "0000/01/01",
+        ] {
+            assert_eq!(parse_date(typo), DateValue::Invalid(typo.into()), "{typo}");
+        }
+        assert!(matches!(
+            parse_date("1900-01-01"),
+            DateValue::Complete { .. }
+        ));
         assert_eq!(parse_date("soon"), DateValue::Invalid("soon".into()));
     }
 

@@ -4,6 +4,10 @@
 //! These are pure functions over strings, so that the parser (which decides)
 //! and the tests (which attack) use exactly the same rules.
 
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
+use unicode_script::{Script, UnicodeScript};
+use unicode_security::MixedScript;
 use url::Url;
 
 /// Query parameters that only track readers; removed from every emitted link.
@@ -48,8 +52,13 @@ pub(crate) enum LinkVerdict {
         removed: Vec<String>,
         http: bool,
     },
-    /// A scheme that can run code or read local files, or a protocol-relative URL.
-    Unsafe { scheme: String },
+    /// A scheme other than http, https and mailto (which can run code or read
+    /// local files), or a protocol-relative URL. `suggestion` is the https://
+    /// address meant when the "scheme" is a host, as in `localhost:8080`.
+    Unsafe {
+        scheme: String,
+        suggestion: Option<String>,
+    },
     /// No scheme: a relative path or a host without `https://`.
     Relative { suggestion: Option<String> },
     /// Does not parse.
@@ -76,15 +85,14 @@ pub(crate) fn check(raw: &str) -> LinkVerdict {
     if squeezed.starts_with("//") || squeezed.starts_with("\\\\") || squeezed.starts_with("/\\") {
         return LinkVerdict::Unsafe {
             scheme: "protocol-relative".into(),
+            suggestion: None,
         };
     }
+    // A scheme is decided as browsers decide it (WHATWG URL): an ASCII letter,
+    // then letters, digits, `+`, `-` or `.`, then `:`, whatever follows.
     if let Some(colon) = squeezed.find(':') {
         let scheme = &squeezed[..colon];
-        let is_scheme = !scheme.is_empty()
-            && scheme
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
+        let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
             && scheme
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
@@ -92,18 +100,23 @@ pub(crate) fn check(raw: &str) -> LinkVerdict {
             let lower = scheme.to_ascii_lowercase();
             return match lower.as_str() {
                 "http" | "https" | "mailto" => parse_allowed(trimmed, &lower),
-                _ if looks_like_host_port(&squeezed) => relative(trimmed),
-                _ => LinkVerdict::Unsafe { scheme: lower },
+                _ => LinkVerdict::Unsafe {
+                    suggestion: looks_like_host(&lower).then(|| format!("https://{trimmed}")),
+                    scheme: lower,
+                },
             };
         }
     }
     relative(trimmed)
 }
 
-fn looks_like_host_port(s: &str) -> bool {
-    // `localhost:8080/x` or `example.com:443` parse as a scheme; they are hosts.
-    let (_, rest) = s.split_once(':').unwrap_or((s, ""));
-    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+/// `example.com:443/x` and `localhost:8080` are read as schemes by browsers
+/// too (so they are not published), but were meant as hosts: worth a hint.
+fn looks_like_host(scheme: &str) -> bool {
+    scheme == "localhost"
+        || scheme.rsplit_once('.').is_some_and(|(name, tld)| {
+            !name.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+        })
 }
 
 fn relative(s: &str) -> LinkVerdict {
@@ -130,6 +143,19 @@ fn parse_allowed(s: &str, scheme: &str) -> LinkVerdict {
     if scheme != "mailto" && url.host_str().is_none_or(|h| h.is_empty()) {
         return LinkVerdict::Invalid {
             reason: "no host".into(),
+        };
+    }
+    // The HTML writer percent-encodes `[` and `]` in every href, so an IPv6
+    // literal would be published as a host no client can reach.
+    if matches!(url.host(), Some(url::Host::Ipv6(_))) {
+        return LinkVerdict::Invalid {
+            reason: "its host is an IPv6 address, which a feed's HTML cannot carry intact".into(),
+        };
+    }
+    // A feed is public: credentials in it would be published to every reader.
+    if !url.username().is_empty() || url.password().is_some() {
+        return LinkVerdict::Invalid {
+            reason: "it carries a user name or password, which a feed would publish".into(),
         };
     }
     let mut removed = Vec::new();
@@ -226,7 +252,7 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
 
 /// `@handle` mentions: byte range of `@handle` within the text, and the handle.
 /// An `@` preceded by a word character (an email address) is not a mention.
-pub(crate) fn find_mentions(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+pub(crate) fn find_mentions(text: &str) -> Vec<(std::ops::Range<usize>, Handle<'_>)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     for i in memchr::memchr_iter(b'@', bytes) {
@@ -237,16 +263,148 @@ pub(crate) fn find_mentions(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
         {
             continue;
         }
-        let end = text[i + 1..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .map(|e| i + 1 + e)
-            .unwrap_or(text.len());
-        let handle = text[i + 1..end].trim_end_matches('-');
-        if !handle.is_empty() {
-            out.push((i..i + 1 + handle.len(), handle));
+        if let Some(h) = read_handle(&text[i + 1..]) {
+            out.push((i..i + 1 + h.written.len(), h));
         }
     }
     out
+}
+
+/// A handle as written after `@`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Handle<'a> {
+    /// The whole run of handle characters, without a trailing `-`.
+    pub written: &'a str,
+    /// Its NFC form: what is matched against `[people]` and published.
+    pub name: String,
+    /// Why it cannot be trusted to name anyone, if it cannot.
+    pub flaw: Option<HandleFlaw>,
+}
+
+/// What makes a handle look like another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HandleFlaw {
+    /// A character that shows nothing, such as U+200D ZERO WIDTH JOINER.
+    Invisible(char),
+    /// A full-width form of an ASCII letter, digit or sign, such as `ｂ`.
+    FullWidth(char),
+    /// Letters of two scripts that are not written together, such as Latin
+    /// and Cyrillic: the first letter of each.
+    MixedScripts(char, char),
+}
+
+impl Handle<'_> {
+    /// The finding and its help, for a flawed handle.
+    pub(crate) fn explain(&self) -> Option<(String, String)> {
+        // Invisible characters are shown as escapes, so the message shows them.
+        let shown: String = self
+            .written
+            .chars()
+            .map(|c| match is_ignorable(c) {
+                true => format!("\\u{{{:04X}}}", c as u32),
+                false => c.to_string(),
+            })
+            .collect();
+        let plain = || -> String {
+            let visible: String = self.written.chars().filter(|&c| !is_ignorable(c)).collect();
+            visible.nfkc().collect()
+        };
+        Some(match self.flaw.as_ref()? {
+            HandleFlaw::Invisible(c) => (
+                format!(
+                    "`@{shown}` holds the invisible character U+{:04X}; it credits nobody",
+                    *c as u32
+                ),
+                format!("delete it: `@{}`", plain()),
+            ),
+            HandleFlaw::FullWidth(c) => (
+                format!(
+                    "`@{shown}` holds the full-width character `{c}` (U+{:04X}); it credits nobody",
+                    *c as u32
+                ),
+                format!("write it in ASCII: `@{}`", plain()),
+            ),
+            HandleFlaw::MixedScripts(a, b) => (
+                format!(
+                    "`@{shown}` mixes {} and {} letters (`{b}` is U+{:04X}); it credits nobody",
+                    a.script().full_name(),
+                    b.script().full_name(),
+                    *b as u32
+                ),
+                "write the handle in one script, as [people] spells it".into(),
+            ),
+        })
+    }
+}
+
+/// Reads the handle at the start of `s` (the text after `@`): the whole run of
+/// letters, digits, combining marks, `_`, `-` and the invisible characters that
+/// can hide inside one. Reading only part of it would credit a fragment.
+pub(crate) fn read_handle(s: &str) -> Option<Handle<'_>> {
+    let end = s
+        .char_indices()
+        .find(|&(_, c)| !is_handle_char(c))
+        .map_or(s.len(), |(i, _)| i);
+    let written = s[..end].trim_end_matches('-');
+    if written.is_empty() {
+        return None;
+    }
+    let name = if written.is_ascii() || is_nfc(written) {
+        written.to_string()
+    } else {
+        written.nfc().collect()
+    };
+    let flaw = flaw_of(&name);
+    Some(Handle {
+        written,
+        name,
+        flaw,
+    })
+}
+
+fn is_handle_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c == '_'
+        || c == '-'
+        || is_combining_mark(c)
+        || is_ignorable(c)
+        // Full-width low line and hyphen-minus: they pass for `_` and `-`.
+        || c == '\u{FF3F}'
+        || c == '\u{FF0D}'
+}
+
+/// Unicode's default-ignorable code points: characters that show nothing.
+fn is_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+fn flaw_of(name: &str) -> Option<HandleFlaw> {
+    if name.is_ascii() {
+        return None;
+    }
+    if let Some(c) = name.chars().find(|&c| is_ignorable(c)) {
+        return Some(HandleFlaw::Invisible(c));
+    }
+    if let Some(c) = name.chars().find(|c| ('\u{FF01}'..='\u{FF5E}').contains(c)) {
+        return Some(HandleFlaw::FullWidth(c));
+    }
+    // UTS #39's test: Han with kana (Japanese) or with Hangul (Korean) is one
+    // script; Latin with Cyrillic or Greek is not.
+    if name.is_single_script() {
+        return None;
+    }
+    let letters = || {
+        name.chars()
+            .filter(|c| !matches!(c.script(), Script::Common | Script::Inherited))
+    };
+    let first = letters().next()?;
+    let other = letters().find(|c| c.script() != first.script())?;
+    Some(HandleFlaw::MixedScripts(first, other))
 }
 
 #[cfg(test)]
@@ -299,10 +457,80 @@ mod tests {
             check("./x.yaml"),
             LinkVerdict::Relative { suggestion: None }
         ));
-        assert!(matches!(
+        // A browser reads `localhost:` as a scheme, whatever follows the
+        // colon: published as written it would not reach the host, so it is
+        // not published, with the https:// address as a hint.
+        assert_eq!(
             check("localhost:8080/x"),
-            LinkVerdict::Relative { .. }
+            LinkVerdict::Unsafe {
+                scheme: "localhost".into(),
+                suggestion: Some("https://localhost:8080/x".into())
+            }
+        );
+    }
+
+    #[test]
+    fn the_scheme_does_not_depend_on_what_follows_the_colon() {
+        for (s, scheme) in [
+            ("javascript:0", "javascript"),
+            ("JavaScript:1/x", "javascript"),
+            ("data:0", "data"),
+            ("vbscript:0", "vbscript"),
+            ("java\nscript:0", "javascript"),
+            ("x-y.z+w:9", "x-y.z+w"),
+        ] {
+            assert_eq!(
+                check(s),
+                LinkVerdict::Unsafe {
+                    scheme: scheme.into(),
+                    suggestion: None
+                },
+                "{s}"
+            );
+        }
+        assert_eq!(
+            check("example.com:443/x"),
+            LinkVerdict::Unsafe {
+                scheme: "example.com".into(),
+                suggestion: Some("https://example.com:443/x".into())
+            }
+        );
+        // Not a scheme: it does not start with a letter, or holds other characters.
+        assert!(matches!(check("1abc:0"), LinkVerdict::Relative { .. }));
+        assert!(matches!(check("a_b:0"), LinkVerdict::Relative { .. }));
+    }
+
+    #[test]
+    fn ipv6_hosts_are_refused_not_mangled() {
+        for s in ["http://[::1]/", "https://[2001:db8::1]:8080/p?q=1"] {
+            assert!(
+                matches!(check(s), LinkVerdict::Invalid { ref reason } if reason.contains("IPv6")),
+                "{s}"
+            );
+        }
+        assert!(matches!(
+            check("https://192.0.2.1/"),
+            LinkVerdict::Keep { .. }
         ));
+    }
+
+    #[test]
+    fn credentials_are_never_published() {
+        for s in [
+            "https://user:pass@example.com/",
+            "https://user@example.com/x",
+            "http://:pass@example.com/",
+            "HTTPS://u:p@example.com",
+        ] {
+            assert!(
+                matches!(check(s), LinkVerdict::Invalid { ref reason } if reason.contains("user name or password")),
+                "{s}: {:?}",
+                check(s)
+            );
+        }
+        // An `@` in the path or query is no credential.
+        assert_eq!(keep("https://x.io/@alice"), "https://x.io/@alice");
+        assert_eq!(keep("mailto:a@example.com"), "mailto:a@example.com");
     }
 
     #[test]
@@ -315,7 +543,63 @@ mod tests {
     #[test]
     fn mentions_skip_emails() {
         let m = find_mentions("@_inductor_ , @tzkb さん a@b.com");
-        let h: Vec<_> = m.iter().map(|(_, h)| *h).collect();
+        let h: Vec<_> = m.iter().map(|(_, h)| h.written).collect();
         assert_eq!(h, vec!["_inductor_", "tzkb"]);
+    }
+
+    fn handle(s: &str) -> Handle<'_> {
+        read_handle(s).unwrap_or_else(|| panic!("no handle in {s:?}"))
+    }
+
+    #[test]
+    fn a_handle_is_the_whole_run_of_word_characters() {
+        // ZWJ, Cyrillic `е`, full-width `ｅ`: read whole, never as `bel` or `b`.
+        for (s, written) in [
+            ("bel\u{200D}ls17 hi", "bel\u{200D}ls17"),
+            ("b\u{435}lls17.", "b\u{435}lls17"),
+            ("b\u{FF45}lls", "b\u{FF45}lls"),
+            ("be\u{301}lls,", "be\u{301}lls"),
+            ("tzkb-- さん", "tzkb"),
+            ("山田たろう。", "山田たろう"),
+        ] {
+            assert_eq!(handle(s).written, written, "{s:?}");
+        }
+        assert_eq!(read_handle(" x"), None);
+        assert_eq!(read_handle("--"), None);
+        let m = find_mentions("hi @bel\u{200D}ls17 and @b\u{435}lls");
+        let spans: Vec<_> = m.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(spans, vec![3..14, 19..26]);
+    }
+
+    #[test]
+    fn handles_are_nfc_and_flawed_ones_say_why() {
+        let h = handle("be\u{301}lls");
+        assert_eq!((h.name.as_str(), h.flaw), ("b\u{e9}lls", None));
+        for ok in ["bells17", "_x-y_", "山田たろう", "김철수", "Ελένη", "тест"] {
+            assert_eq!(handle(ok).flaw, None, "{ok}");
+        }
+        let h = handle("bel\u{200D}ls17");
+        assert_eq!(h.flaw, Some(HandleFlaw::Invisible('\u{200D}')));
+        let (msg, help) = h.explain().unwrap();
+        assert_eq!(
+            msg,
+            "`@bel\\u{200D}ls17` holds the invisible character U+200D; it credits nobody"
+        );
+        assert_eq!(help, "delete it: `@bells17`");
+        let h = handle("b\u{435}lls17");
+        assert_eq!(h.flaw, Some(HandleFlaw::MixedScripts('b', '\u{435}')));
+        assert!(h
+            .explain()
+            .unwrap()
+            .0
+            .contains("mixes Latin and Cyrillic letters"));
+        let h = handle("\u{FF42}ells");
+        assert_eq!(h.flaw, Some(HandleFlaw::FullWidth('\u{FF42}')));
+        assert_eq!(h.explain().unwrap().1, "write it in ASCII: `@bells`");
+        assert_eq!(
+            handle("a\u{3164}b").flaw,
+            Some(HandleFlaw::Invisible('\u{3164}'))
+        );
+        assert!(handle("bells17").explain().is_none());
     }
 }

@@ -373,13 +373,19 @@ impl<'t> EventParser<'t, '_> {
                 }
                 Some(url)
             }
-            LinkVerdict::Unsafe { scheme } => {
-                self.diag(
-                    Rule::UnsafeLink,
-                    r,
-                    format!("`{scheme}` links are not allowed in a feed; the link is removed and its text kept"),
-                )
-                .help = Some("only http, https and mailto links are published".into());
+            LinkVerdict::Unsafe { scheme, suggestion } => {
+                let (msg, help) = match suggestion {
+                    // `localhost:8080`: a host, which a browser reads as a scheme.
+                    Some(s) => (
+                        format!("`{}` reads as a link with the scheme `{scheme}:`, so it cannot work in a feed; the link is removed and its text kept", dest.trim()),
+                        format!("did you mean {s}?"),
+                    ),
+                    None => (
+                        format!("`{scheme}` links are not allowed in a feed; the link is removed and its text kept"),
+                        "only http, https and mailto links are published".into(),
+                    ),
+                };
+                self.diag(Rule::UnsafeLink, r, msg).help = Some(help);
                 None
             }
             LinkVerdict::Relative { suggestion } => {
@@ -419,17 +425,23 @@ impl<'t> EventParser<'t, '_> {
             .map(|u| (u, None))
             .collect();
         let urls = pieces.len();
+        let mut confusable = Vec::new();
+        // Both lists are in text order: one sweep finds the URL around a mention.
+        let mut u = 0;
         for (mr, h) in links::find_mentions(s) {
-            let in_url = pieces[..urls]
-                .iter()
-                .any(|(u, _)| u.start <= mr.start && mr.start < u.end);
-            if let Some(href) = show.people.get(h).and_then(|p| p.href.as_deref()) {
-                if !in_url {
-                    pieces.push((mr, Some(href)));
-                }
+            while u < urls && pieces[u].0.end <= mr.start {
+                u += 1;
+            }
+            if u < urls && pieces[u].0.start <= mr.start {
+                continue;
+            }
+            if let Some(why) = h.explain() {
+                confusable.push((mr, why));
+            } else if let Some(href) = show.people.get(&h.name).and_then(|p| p.href.as_deref()) {
+                pieces.push((mr, Some(href)));
             }
         }
-        if pieces.is_empty() {
+        if pieces.is_empty() && confusable.is_empty() {
             self.emit(Event::Text(t));
             return;
         }
@@ -442,6 +454,20 @@ impl<'t> EventParser<'t, '_> {
                 r.clone()
             }
         };
+        let reported = match confusable.is_empty() {
+            true => Default::default(),
+            false => self.reported_in_speaker_heading(&r),
+        };
+        for (mr, (msg, help)) in confusable {
+            let span = at(mr.start, mr.len());
+            if !reported.contains(&span) {
+                self.diag(Rule::ConfusableHandle, span, msg).help = Some(help);
+            }
+        }
+        if pieces.is_empty() {
+            self.emit(Event::Text(t));
+            return;
+        }
         // Pieces of the text borrow the file when the text does.
         let part = |a: usize, b: usize| -> CowStr<'t> {
             match &t {
@@ -523,11 +549,16 @@ impl<'t> EventParser<'t, '_> {
                 order.push(l.url.as_str());
             }
         }
+        // The line breaks, found once: a file can repeat thousands of links.
+        let breaks: Vec<usize> = match order.is_empty() {
+            true => Vec::new(),
+            false => memchr::memchr_iter(b'\n', self.text.as_bytes()).collect(),
+        };
         let dups: Vec<(String, Range<usize>, usize, usize)> = order
             .into_iter()
             .map(|url| {
                 let u = &seen[url];
-                let line = line_of(self.text, u.first.start);
+                let line = breaks.partition_point(|&b| b < u.first.start) + 1;
                 (
                     url.to_string(),
                     u.second.clone().unwrap_or_default(),
@@ -549,10 +580,6 @@ impl<'t> EventParser<'t, '_> {
             );
         }
     }
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset].matches('\n').count() + 1
 }
 
 fn strip_comments(html: &str) -> String {

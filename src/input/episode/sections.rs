@@ -167,6 +167,13 @@ impl<'t> EventParser<'t, '_> {
             let lt = link_text(buf);
             let rest = trimmed.replacen(lt.trim(), "", 1);
             (lt.trim().to_string(), rest.trim().to_string())
+        } else if let Some(h) = trimmed.strip_prefix('@').and_then(links::read_handle) {
+            // The handle is its whole run of word characters; what follows is a note.
+            let end = 1 + h.written.len();
+            (
+                trimmed[..end].to_string(),
+                trimmed[end..].trim().to_string(),
+            )
         } else {
             let end = trimmed
                 .find(|c: char| c.is_whitespace() || c == '(' || c == '（')
@@ -177,11 +184,27 @@ impl<'t> EventParser<'t, '_> {
             )
         };
         let credit = match who.strip_prefix('@') {
-            Some(h) => Credit {
-                handle: Some(h.trim().to_string()),
-                name: None,
-                href: href.clone(),
-                span: r.clone(),
+            Some(h) => match links::read_handle(h) {
+                Some(handle) => {
+                    let at = self.text[r.clone()]
+                        .find('@')
+                        .map_or(r.start, |i| r.start + i);
+                    // A handle that only looks like another credits nobody.
+                    let span = self.handle_span(at, &handle);
+                    let flawed = self.confusable(&handle, span, &Default::default());
+                    Credit {
+                        handle: (!flawed).then_some(handle.name),
+                        name: None,
+                        href: href.clone().filter(|_| !flawed),
+                        span: r.clone(),
+                    }
+                }
+                None => Credit {
+                    handle: Some(h.trim().to_string()),
+                    name: None,
+                    href: href.clone(),
+                    span: r.clone(),
+                },
             },
             None => {
                 let handle = self
@@ -216,13 +239,17 @@ impl<'t> EventParser<'t, '_> {
         if let Some(i) = self.cur_speaker.take() {
             let s = &self.speakers[i];
             if !s.has_content && !s.absent {
+                // A section that credits nobody is named by its heading.
                 let who = s
                     .credit
                     .handle
                     .as_ref()
                     .map(|h| format!("@{h}"))
                     .or_else(|| s.credit.name.clone())
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| {
+                        let heading = self.text.get(s.span.clone()).unwrap_or_default();
+                        heading.trim().trim_start_matches('#').trim().to_string()
+                    });
                 let span = s.span.clone();
                 self.diag(
                     Rule::EmptySection,
@@ -280,4 +307,47 @@ fn link_text(buf: &[(Event<'_>, Range<usize>)]) -> String {
     }
     // Speaker names and topic titles: no character a feed cannot hold.
     without_unsafe_chars(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{FileId, Rule};
+    use crate::input::config;
+    use crate::input::episode::parse;
+
+    #[test]
+    fn a_speaker_is_read_by_the_whole_handle_and_a_confusable_one_credits_nobody() {
+        let (show, _) = config::load(FileId(0), include_str!("../../../tests/show/podcast.toml"));
+        let text = "# 001\n\n- Hosted by @alice\n\n## Contents\n\n### @alice: intro\n\n- a\n\n### @b\u{43E}b\n\n- b\n\n### [@\u{FF42}ob](https://x.example/)\n\n- c\n\n### @bo\u{301}b (absent)\n";
+        let ep = parse(FileId(1), "001", text, &show);
+        let credits: Vec<_> = ep
+            .speakers
+            .iter()
+            .map(|s| {
+                (
+                    s.credit.handle.as_deref(),
+                    s.credit.href.as_deref(),
+                    s.absent,
+                )
+            })
+            .collect();
+        assert_eq!(
+            credits,
+            vec![
+                (Some("alice"), None, false),
+                (None, None, false),
+                (None, None, false),
+                (Some("b\u{F3}b"), None, true),
+            ]
+        );
+        assert_eq!(ep.speakers[0].note.as_deref(), Some(": intro"));
+        // Each confusable handle once, though its heading is read twice.
+        let flagged: Vec<_> = ep
+            .diags
+            .iter()
+            .filter(|d| d.rule == Rule::ConfusableHandle)
+            .map(|d| &text[d.span.as_ref().unwrap().range.clone()])
+            .collect();
+        assert_eq!(flagged, vec!["@b\u{43E}b", "@\u{FF42}ob"]);
+    }
 }
