@@ -13,10 +13,16 @@ if ! command -v jing >/dev/null || ! command -v xmllint >/dev/null; then
   $SUDO apt-get install -y -qq jing libxml2-utils >/dev/null
 fi
 
-# Real-client conformance checks (Python feedparser/podcastparser, npm podcast-partytime).
-if [ -f conformance/requirements.txt ]; then
-  python3 -m pip install -q -r conformance/requirements.txt
+# Real-client conformance checks: Python feedparser/podcastparser in a virtual
+# environment in target/test-venv (never the system Python: Debian's refuses
+# pip installs), where the tests look for them; npm podcast-partytime.
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq python3-venv >/dev/null
 fi
+venv=target/test-venv
+[ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+"$venv/bin/python3" -m pip install -q -r conformance/requirements.txt
 if [ -f conformance/package.json ]; then
   (cd conformance && npm ci --silent --no-audit --no-fund)
 fi

@@ -99,7 +99,7 @@ fn feeds_parse_back_with_feed_rs_and_match_the_model() {
             );
         }
     }
-    // podcast:guid is the UUIDv5 of the feed URL (SPEC 3.4).
+    // podcast:guid is the UUIDv5 of the feed URL.
     let rss = t.read("public/feed.xml");
     let expected = feedgen::model::derive_podcast_guid("https://kubenews.example.com/feed.xml");
     assert!(rss.contains(&format!("<podcast:guid>{expected}</podcast:guid>")));

@@ -1,5 +1,5 @@
 //! Conformance: real podcast clients read back every promised field of the
-//! example show's feeds (SPEC 5), and the feeds pass the schemas and the W3C
+//! example show's feeds, and the feeds pass the schemas and the W3C
 //! validator's rules.
 //!
 //! The example show (podcast.toml + episodes/ + media/) is copied to a

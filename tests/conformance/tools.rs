@@ -21,7 +21,12 @@ pub enum Tool {
     Xmllint,
 }
 
-fn runs(cmd: &str, args: &[&str]) -> bool {
+/// The Python the test dependencies are installed into, never the system's.
+fn python() -> PathBuf {
+    repo().join("target/test-venv/bin/python3")
+}
+
+fn runs(cmd: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> bool {
     Command::new(cmd)
         .args(args)
         .output()
@@ -33,7 +38,7 @@ impl Tool {
     fn what(self) -> &'static str {
         match self {
             Tool::Python => {
-                "Python modules feedparser/podcastparser (conformance/requirements.txt)"
+                "Python modules feedparser/podcastparser in target/test-venv (conformance/requirements.txt)"
             }
             Tool::Partytime => {
                 "node with conformance/node_modules/podcast-partytime (conformance/package.json)"
@@ -45,7 +50,7 @@ impl Tool {
 
     fn present(self) -> bool {
         match self {
-            Tool::Python => runs("python3", &["-c", "import feedparser, podcastparser"]),
+            Tool::Python => runs(python(), &["-c", "import feedparser, podcastparser"]),
             Tool::Partytime => {
                 let partytime =
                     repo().join("conformance/node_modules/podcast-partytime/package.json");
@@ -75,12 +80,13 @@ pub fn require(tools: &[Tool]) {
 }
 
 /// Runs a reader script and parses the JSON it prints.
-fn read_with(program: &str, script: &str, args: &[&Path]) -> Value {
+fn read_with(program: impl AsRef<std::ffi::OsStr>, script: &str, args: &[&Path]) -> Value {
+    let program = program.as_ref();
     let out = Command::new(program)
         .arg(repo().join("conformance").join(script))
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): run `{INSTALL}`"));
+        .unwrap_or_else(|e| panic!("cannot run {program:?} ({e}): run `{INSTALL}`"));
     assert!(
         out.status.success(),
         "{script} failed ({}); if a module is missing, run `{INSTALL}`:\n{}",
@@ -96,7 +102,7 @@ fn read_with(program: &str, script: &str, args: &[&Path]) -> Value {
 }
 
 pub fn read_python(feed_xml: &Path, atom_xml: &Path) -> Value {
-    read_with("python3", "read_python.py", &[feed_xml, atom_xml])
+    read_with(python(), "read_python.py", &[feed_xml, atom_xml])
 }
 
 pub fn read_partytime(feed_xml: &Path) -> Value {

@@ -1,5 +1,5 @@
 //! The episode parser on real show notes: the seed exactly as written, every file
-//! of the tgik corpus, and each format variant SPEC 1.1 lists.
+//! of the tgik corpus, and each format variant docs/format.md lists.
 
 use std::path::PathBuf;
 
