@@ -130,25 +130,12 @@ fn a_dangling_link_is_missing_not_published() {
 fn a_chapters_file_that_is_a_pipe_or_a_folder_is_refused_without_blocking() {
     let t = project("chapters = \"media/001.json\"");
     std::fs::create_dir_all(t.path().join("media")).unwrap();
-    let made = std::process::Command::new("mkfifo")
-        .arg(t.path().join("media/001.json"))
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
-    let (tx, rx) = std::sync::mpsc::channel();
-    let options = t.options();
-    std::thread::spawn(move || {
-        let p = feedgen::check(&options).unwrap();
-        let _ = tx.send(
-            find(&p, Rule::MediaFile)
-                .iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>(),
-        );
-    });
-    let got = rx
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("check finishes on a FIFO chapters file");
+    mkfifo(&t.path().join("media/001.json"));
+    let p = check_in_time(&t);
+    let got: Vec<&str> = find(&p, Rule::MediaFile)
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     assert_eq!(
         got,
         ["chapters file `media/001.json` is a named pipe (FIFO), not a regular file"]

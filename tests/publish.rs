@@ -79,6 +79,18 @@ fn foreign_intact(t: &TempProject) {
     }
 }
 
+/// public/ holds exactly `documents` and the foreign files, untouched.
+fn only_these_and_foreign(t: &TempProject, documents: &[&str]) {
+    let mut want: Vec<String> = documents
+        .iter()
+        .chain(FOREIGN.iter())
+        .map(|s| s.to_string())
+        .collect();
+    want.sort();
+    assert_eq!(names(&t.path().join("public")), want);
+    foreign_intact(t);
+}
+
 #[test]
 fn files_feedgen_did_not_write_survive_builds_paged_or_not() {
     for page_size in [None, Some(2)] {
@@ -108,31 +120,20 @@ fn only_the_stale_pages_an_earlier_build_wrote_go() {
     let mut o = t.options();
     o.allow_guid_change = vec!["4".into(), "5".into()];
     assert!(!feedgen::build(&o).unwrap().written.is_empty());
-    let mut want: Vec<String> = [
-        "atom-2.xml",
-        "atom.xml",
-        "feed-2.xml",
-        "feed.json",
-        "feed.xml",
-    ]
-    .into_iter()
-    .chain(FOREIGN)
-    .map(String::from)
-    .collect();
-    want.sort();
-    assert_eq!(names(&t.path().join("public")), want);
-    foreign_intact(&t);
+    only_these_and_foreign(
+        &t,
+        &[
+            "atom-2.xml",
+            "atom.xml",
+            "feed-2.xml",
+            "feed.json",
+            "feed.xml",
+        ],
+    );
     // Paging turned off: the archive pages go too.
     t.write("podcast.toml", MINIMAL_TOML);
     built(&t);
-    let mut want: Vec<String> = ["atom.xml", "feed.json", "feed.xml"]
-        .into_iter()
-        .chain(FOREIGN)
-        .map(String::from)
-        .collect();
-    want.sort();
-    assert_eq!(names(&t.path().join("public")), want);
-    foreign_intact(&t);
+    only_these_and_foreign(&t, &["atom.xml", "feed.json", "feed.xml"]);
     // The record of what was written lives beside the output folder.
     assert_eq!(names(&workspace(&t)), ["written"]);
 }

@@ -138,3 +138,25 @@ pub fn silent_mp3(frames: usize) -> Vec<u8> {
     frame[..4].copy_from_slice(&[0xFF, 0xFB, 0x10, 0xC0]);
     frame.repeat(frames)
 }
+
+/// Makes a named pipe at `path`: a file that blocks whoever opens it to read.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// `feedgen::check` of `t`, failing the test unless it returns within 30 s
+/// (a named pipe opened for reading would block it forever).
+pub fn check_in_time(t: &TempProject) -> Project {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let options = t.options();
+    std::thread::spawn(move || {
+        let _ = tx.send(feedgen::check(&options).unwrap());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30))
+        .expect("check returns in time")
+}

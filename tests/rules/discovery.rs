@@ -63,27 +63,13 @@ fn folders_that_are_no_episode_lookalikes_are_left_alone() {
 #[test]
 fn an_episode_that_is_a_named_pipe_is_refused_without_opening_it() {
     let t = project_with(|_| {});
-    let fifo = t.path().join("episodes/002.md");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
+    mkfifo(&t.path().join("episodes/002.md"));
     // Opening the pipe would block forever; the check must finish.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let options = t.options();
-    std::thread::spawn(move || {
-        let _ = tx.send(feedgen::check(&options).map(|p| {
-            find(&p, Rule::NotAnEpisode)
-                .iter()
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-        }));
-    });
-    let got = rx
-        .recv_timeout(std::time::Duration::from_secs(30))
-        .expect("check finishes on a FIFO episode")
-        .unwrap();
+    let p = check_in_time(&t);
+    let got: Vec<&str> = find(&p, Rule::NotAnEpisode)
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
     assert_eq!(
         got,
         ["this is a named pipe (FIFO), not a regular file; it is not read"]
