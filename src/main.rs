@@ -24,7 +24,7 @@ use feedgen::Options;
 #[derive(Parser, Debug)]
 #[command(
     name = "feedgen",
-    version,
+    version = env!("FEEDGEN_LONG_VERSION"),
     after_help = "Examples:\n  feedgen build                      build ./podcast.toml into ./public\n  feedgen check --format json        CI-friendly diagnostics, one JSON object per line\n  feedgen build --now 2021-02-01T00:00:00Z   reproducible build with a fixed \"now\"\n  feedgen new                        start the next episode from the template\n\nEnvironment:\n  NO_COLOR=1          no colour in diagnostics\n  FEEDGEN_TIMINGS=1   print the time and memory of each stage on stderr\n  RAYON_NUM_THREADS   threads used (default: one per core)\n\nRules and formats: docs/rules.md, docs/format.md; speed: docs/performance.md"
 )]
 struct Cli {
@@ -69,12 +69,29 @@ enum Command {
     Check,
     /// Create the next episode file (episodes/NNN.md) from the template.
     New,
+    /// Print a shell completion script, e.g.
+    /// `feedgen completions bash > ~/.local/share/bash-completion/completions/feedgen`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `feedgen man > ~/.local/share/man/man1/feedgen.1`.
+    Man,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// rustc-style text on stderr.
     Human,
+    /// One JSON object per finding on stdout.
     Json,
+    /// GitHub Actions workflow commands on stdout (annotations on the pull
+    /// request's diff), and a summary into $GITHUB_STEP_SUMMARY when it is set.
+    Github,
+    /// A SARIF 2.1.0 log on stdout, for code scanning.
+    Sarif,
+    /// A GitLab code quality report (JSON) on stdout, for merge requests.
+    Gitlab,
 }
 
 fn parse_now(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -92,7 +109,9 @@ fn color_choice() -> ColorChoice {
     }
 }
 
-fn emit(cli: &Cli, db: &SourceDb, diags: &[Diagnostic]) {
+/// Prints the findings in the chosen format; `published` is the number of
+/// episodes a build published (none for `check`).
+fn emit(cli: &Cli, db: &SourceDb, diags: &[Diagnostic], published: Option<usize>) {
     let shown: Vec<Diagnostic> = diags
         .iter()
         .filter(|d| !cli.quiet || d.severity == Severity::Error)
@@ -100,6 +119,10 @@ fn emit(cli: &Cli, db: &SourceDb, diags: &[Diagnostic]) {
         .collect();
     let res = match cli.format {
         Format::Json => report::json(db, &shown, &mut std::io::stdout().lock()),
+        Format::Sarif => report::sarif(db, &shown, &mut std::io::stdout().lock()),
+        Format::Gitlab => report::gitlab(db, &shown, &mut std::io::stdout().lock()),
+        Format::Github => report::github(db, &shown, &mut std::io::stdout().lock())
+            .and_then(|()| step_summary(&report::github_summary(&shown, published))),
         Format::Human => {
             // Buffered: codespan writes each diagnostic in dozens of small
             // pieces, one system call each on a bare stderr.
@@ -110,6 +133,30 @@ fn emit(cli: &Cli, db: &SourceDb, diags: &[Diagnostic]) {
     if let Err(e) = res {
         eprintln!("feedgen: cannot print diagnostics: {e}");
     }
+}
+
+/// Writes `bytes` to stdout. A reader that went away (`feedgen man | head`)
+/// is no failure.
+fn print_out(bytes: &[u8]) -> Result<bool, feedgen::Error> {
+    match std::io::stdout().lock().write_all(bytes) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(feedgen::Error::Write {
+            path: "standard output".into(),
+            source: e,
+        }),
+        _ => Ok(false),
+    }
+}
+
+/// Appends to the job summary file GitHub Actions names, if any.
+fn step_summary(markdown: &str) -> std::io::Result<()> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(markdown.as_bytes())
 }
 
 fn summary(cli: &Cli, what: &str, c: Counts) {
@@ -144,14 +191,28 @@ fn main() -> ExitCode {
         },
     };
     let result = match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "feedgen", &mut script);
+            print_out(&script)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            let mut page = Vec::new();
+            man.render(&mut page)
+                .expect("rendering into memory cannot fail");
+            print_out(&page)
+        }
         Command::Check => feedgen::check(&opts).map(|p| {
-            emit(&cli, &p.sources, &p.diags);
+            emit(&cli, &p.sources, &p.diags, None);
             let c = p.counts();
             summary(&cli, &format!("checked {} episodes", p.episode_files), c);
             c.errors > 0
         }),
         Command::Build { .. } => feedgen::build(&opts).map(|o| {
-            emit(&cli, &o.project.sources, &o.project.diags);
+            let published = if o.written.is_empty() { 0 } else { o.published };
+            emit(&cli, &o.project.sources, &o.project.diags, Some(published));
             let c = o.project.counts();
             if o.written.is_empty() {
                 summary(&cli, "build failed, nothing written", c);

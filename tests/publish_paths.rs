@@ -42,11 +42,6 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
     )
 }
 
-fn mkfifo(path: &Path) {
-    let ok = Command::new("mkfifo").arg(path).status().unwrap().success();
-    assert!(ok, "mkfifo {}", path.display());
-}
-
 fn one_episode() -> TempProject {
     let t = TempProject::minimal();
     t.write("episodes/001.md", format!("{}{}", front(1), body(1)));

@@ -1,5 +1,6 @@
-//! The reporter: findings as rustc-style text (codespan-reporting) or as JSON
-//! lines. The only place feedgen formats a finding for people or machines.
+//! The reporter: findings as rustc-style text (codespan-reporting), JSON
+//! lines, GitHub workflow commands or SARIF. The only place feedgen formats a
+//! finding for people or machines.
 //!
 //! Text output goes to a terminal or a CI log, so no character read from a
 //! file reaches it as it is: controls are shown as Control Pictures (␛ for
@@ -10,7 +11,6 @@
 //! cut to a window around the span, so a huge line is never printed whole.
 
 use std::borrow::Cow;
-use std::io::Write;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
@@ -19,6 +19,17 @@ use codespan_reporting::term::{self, termcolor::WriteColor};
 
 use super::{Diagnostic, Severity, SourceDb, SourceFile};
 use crate::chars::is_invisible;
+
+mod github;
+mod gitlab;
+mod json;
+mod place;
+mod sarif;
+
+pub use github::{github, github_summary};
+pub use gitlab::gitlab;
+pub use json::json;
+pub use sarif::sarif;
 
 /// Characters of a line shown before the span's start, at most.
 const BEFORE: usize = 40;
@@ -98,7 +109,7 @@ fn visible_width(c: char) -> usize {
 
 /// `s` with every character a terminal would obey or hide made visible; LF
 /// stays when `keep_lf` (messages and help may hold several lines).
-fn visible(s: &str, keep_lf: bool) -> Cow<'_, str> {
+pub(super) fn visible(s: &str, keep_lf: bool) -> Cow<'_, str> {
     let keep = |c: char| (keep_lf && c == '\n') || (picture(c).is_none() && !escaped(c));
     if s.chars().all(keep) {
         return Cow::Borrowed(s);
@@ -318,36 +329,6 @@ pub fn human(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn WriteColor) -> std
         let cs = to_codespan(d, snippet.as_ref().map(|s| s.span.clone()));
         term::emit(w, &config, &snippet.unwrap_or_default(), &cs)
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// One JSON object per line. serde_json escapes every C0 control, so the
-/// text is left as it is: a program reading it gets the exact characters.
-pub fn json(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn Write) -> std::io::Result<()> {
-    for d in diags {
-        let (file, line, column, end_line, end_column) = match &d.span {
-            Some(s) => {
-                let f = db.get(s.file);
-                let (l, c) = f.line_col(s.range.start);
-                let (el, ec) = f.line_col(s.range.end);
-                (Some(f.name.as_str()), Some(l), Some(c), Some(el), Some(ec))
-            }
-            None => (None, None, None, None, None),
-        };
-        let v = serde_json::json!({
-            "file": file,
-            "line": line,
-            "column": column,
-            "end_line": end_line,
-            "end_column": end_column,
-            "severity": d.severity.as_str(),
-            "code": d.rule.code(),
-            "rule": d.rule.name(),
-            "message": d.message,
-            "help": d.help,
-        });
-        writeln!(w, "{v}")?;
     }
     Ok(())
 }
