@@ -2,8 +2,8 @@
 //! [`APPLE_LIMIT`] bytes, cut between elements, with a link to the full notes
 //! when it does not fit.
 //!
-//! The notes become a small tree first: headings and code become paragraphs,
-//! emphasis and quotes are unwrapped, a table becomes a paragraph per row.
+//! The description is written as the notes' events are walked, noting where
+//! it may be cut; only notes over the limit are cut.
 
 use pulldown_cmark::{Event, Tag};
 use pulldown_cmark_escape::{escape_html, escape_html_body_text};
@@ -22,23 +22,9 @@ pub(crate) struct AppleDescription {
     pub truncated: bool,
 }
 
-/// The whole description of `notes`, uncut, and where each of its top-level
-/// elements ends in it.
-fn whole(tree: &[Node]) -> (String, Vec<usize>) {
-    let mut out = String::new();
-    let ends = tree
-        .iter()
-        .map(|n| {
-            write_node(n, &mut out);
-            out.len()
-        })
-        .collect();
-    (out, ends)
-}
-
 /// Whether the description of `notes` is over `limit` bytes, and cut.
 pub(crate) fn is_cut(notes: &Notes, limit: usize) -> bool {
-    whole(&tree(notes)).0.len() > limit
+    Whole::write(notes, false).html.len() > limit
 }
 
 /// The description of `notes`, cut to `limit` bytes. `full_link` is where the
@@ -48,24 +34,30 @@ pub(crate) fn description(
     full_link: Option<&str>,
     limit: usize,
 ) -> AppleDescription {
-    let tree = tree(notes);
-    let (whole, ends) = whole(&tree);
-    if whole.len() <= limit {
+    let whole = Whole::write(notes, false);
+    if whole.html.len() <= limit {
         return AppleDescription {
-            html: whole,
+            html: whole.html,
             truncated: false,
         };
     }
+    let whole = Whole::write(notes, true);
     let trailer = trailer(full_link);
     let budget = limit.saturating_sub(trailer.len());
-    // The top-level elements that fit whole, then as much of the next as
-    // fits, if it is a list (see `write_within`).
-    let fit = ends.iter().take_while(|&&end| end <= budget).count();
-    let mut out = whole[..fit.checked_sub(1).map_or(0, |i| ends[i])].to_string();
-    write_within(&tree[fit..], budget, &mut out);
+    // The longest prefix that ends at a cut and fits with its closing tags.
+    let best = whole
+        .cuts
+        .iter()
+        .filter(|c| c.at + c.closes.len() <= budget)
+        .max_by_key(|c| c.at);
+    let mut out = best.map_or_else(String::new, |c| {
+        let mut s = whole.html[..c.at].to_string();
+        s.push_str(&c.closes);
+        s
+    });
     if out.is_empty() {
         // Even the first block is too big: its text is cut.
-        out = cut_text(&tree, budget);
+        out = cut_text(notes, budget);
     }
     out.push_str(&trailer);
     AppleDescription {
@@ -74,141 +66,196 @@ pub(crate) fn description(
     }
 }
 
-/// A node of the description.
-#[derive(Debug)]
-enum Node {
-    Elem(&'static str, Vec<Node>),
-    Link(String, Vec<Node>),
-    Text(String),
+/// An element of the description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Elem<'a> {
+    P,
+    Ul,
+    Ol,
+    Li,
+    A(&'a str),
 }
 
-/// Builds the restricted tree from the notes' events.
-fn tree(notes: &Notes) -> Vec<Node> {
-    fn children(n: &mut Node) -> &mut Vec<Node> {
-        match n {
-            Node::Elem(_, c) | Node::Link(_, c) => c,
-            Node::Text(_) => unreachable!("text nodes are never on the stack"),
+impl Elem<'_> {
+    fn tag(self) -> &'static str {
+        match self {
+            Elem::P => "p",
+            Elem::Ul => "ul",
+            Elem::Ol => "ol",
+            Elem::Li => "li",
+            Elem::A(_) => "a",
         }
     }
-    fn push_text(stack: &mut [Node], s: &str) {
-        let c = children(stack.last_mut().expect("root"));
-        if let Some(Node::Text(t)) = c.last_mut() {
-            t.push_str(s);
-        } else {
-            c.push(Node::Text(s.to_string()));
-        }
+
+    /// A list or list item, which a cut may enter.
+    fn is_list(self) -> bool {
+        matches!(self, Elem::Ul | Elem::Ol | Elem::Li)
     }
-    let mut stack: Vec<Node> = vec![Node::Elem("root", vec![])];
-    // Which Starts opened a node (true) or were unwrapped (false).
+}
+
+/// What the notes become: headings and code become paragraphs, emphasis and
+/// quotes are unwrapped, a table becomes a paragraph per row.
+enum Piece<'a> {
+    Open(Elem<'a>),
+    Close,
+    Text(&'a str),
+}
+
+/// Walks the notes' events as [`Piece`]s; every element opened is closed.
+fn walk(notes: &Notes, mut f: impl FnMut(Piece<'_>)) {
+    // Which Starts opened an element (true) or were unwrapped (false).
     let mut opened: Vec<bool> = Vec::new();
+    let mut depth = 0;
     let mut cells = 0;
     for e in notes.events() {
         match e {
             Event::Start(t) => {
-                let node = match t {
+                let elem = match &t {
                     Tag::Paragraph
                     | Tag::Heading { .. }
                     | Tag::CodeBlock(_)
                     | Tag::TableRow
                     | Tag::TableHead => {
                         cells = 0;
-                        Some(Node::Elem("p", vec![]))
+                        Some(Elem::P)
                     }
-                    Tag::List(None) => Some(Node::Elem("ul", vec![])),
-                    Tag::List(Some(_)) => Some(Node::Elem("ol", vec![])),
-                    Tag::Item => Some(Node::Elem("li", vec![])),
-                    Tag::Link { dest_url, .. } => Some(Node::Link(dest_url.to_string(), vec![])),
+                    Tag::List(None) => Some(Elem::Ul),
+                    Tag::List(Some(_)) => Some(Elem::Ol),
+                    Tag::Item => Some(Elem::Li),
+                    Tag::Link { dest_url, .. } => Some(Elem::A(dest_url)),
                     Tag::TableCell => {
                         if cells > 0 {
-                            push_text(&mut stack, " | ");
+                            f(Piece::Text(" | "));
                         }
                         cells += 1;
                         None
                     }
                     _ => None,
                 };
-                opened.push(node.is_some());
-                if let Some(n) = node {
-                    stack.push(n);
+                opened.push(elem.is_some());
+                if let Some(elem) = elem {
+                    depth += 1;
+                    f(Piece::Open(elem));
                 }
             }
-            Event::End(_) if opened.pop().unwrap_or(false) && stack.len() > 1 => {
-                let n = stack.pop().expect("len > 1");
-                children(stack.last_mut().expect("root")).push(n);
+            Event::End(_) if opened.pop().unwrap_or(false) && depth > 0 => {
+                depth -= 1;
+                f(Piece::Close);
             }
-            Event::Text(s) | Event::Code(s) => push_text(&mut stack, &s),
-            Event::SoftBreak | Event::HardBreak => push_text(&mut stack, " "),
+            Event::Text(s) | Event::Code(s) => f(Piece::Text(&s)),
+            Event::SoftBreak | Event::HardBreak => f(Piece::Text(" ")),
             _ => {}
         }
     }
-    while stack.len() > 1 {
-        let n = stack.pop().expect("len > 1");
-        children(stack.last_mut().expect("root")).push(n);
-    }
-    match stack.pop() {
-        Some(Node::Elem(_, c)) => c,
-        _ => vec![],
-    }
+    (0..depth).for_each(|_| f(Piece::Close));
 }
 
-fn write_node(n: &Node, out: &mut String) {
-    match n {
-        Node::Text(t) => escape_html_body_text(&mut *out, t).expect("writing to a String"),
-        Node::Elem(tag, c) => {
-            out.push('<');
-            out.push_str(tag);
-            out.push('>');
-            for ch in c {
-                match ch {
-                    // A `p` directly in a `p`: only its content is written.
-                    Node::Elem("p", inner) if *tag == "p" => {
-                        inner.iter().for_each(|i| write_node(i, out))
+/// The whole description, uncut, and the places it may be cut.
+struct Whole {
+    html: String,
+    /// In document order; only noted when asked for (most notes fit).
+    cuts: Vec<Cut>,
+    noting_cuts: bool,
+}
+
+/// A place the description may be cut: after a top-level element, or after
+/// a child of a list whose ancestors are all lists (so a long list is cut
+/// between its items), with the closing tags that then follow.
+struct Cut {
+    at: usize,
+    closes: String,
+}
+
+/// An element open while writing.
+struct Open {
+    tag: &'static str,
+    /// Its tags are written: a `p` directly in a written `p` is not, only
+    /// its content.
+    written: bool,
+    /// Where its content starts.
+    content: usize,
+    /// It and all its ancestors are lists.
+    in_lists: bool,
+}
+
+impl Whole {
+    fn write(notes: &Notes, noting_cuts: bool) -> Whole {
+        let mut w = Whole {
+            html: String::new(),
+            cuts: Vec::new(),
+            noting_cuts,
+        };
+        let mut open: Vec<Open> = Vec::new();
+        // Text was written since the last element began or ended: a cut may
+        // follow it.
+        let mut text_run = false;
+        walk(notes, |piece| {
+            if text_run && !matches!(piece, Piece::Text(_)) {
+                text_run = false;
+                w.cut_in(&open);
+            }
+            match piece {
+                Piece::Open(elem) => {
+                    let parent = open.last();
+                    let written =
+                        !(elem == Elem::P && parent.is_some_and(|p| p.tag == "p" && p.written));
+                    if written {
+                        w.html.push('<');
+                        w.html.push_str(elem.tag());
+                        if let Elem::A(href) = elem {
+                            w.html.push_str(" href=\"");
+                            escape_html(&mut w.html, href).expect("writing to a String");
+                            w.html.push('"');
+                        }
+                        w.html.push('>');
                     }
-                    _ => write_node(ch, out),
+                    open.push(Open {
+                        tag: elem.tag(),
+                        written,
+                        content: w.html.len(),
+                        in_lists: elem.is_list() && parent.is_none_or(|p| p.in_lists),
+                    });
+                }
+                Piece::Close => {
+                    let Some(done) = open.pop() else { return };
+                    if done.written {
+                        w.html.push_str("</");
+                        w.html.push_str(done.tag);
+                        w.html.push('>');
+                    }
+                    w.cut_in(&open);
+                }
+                Piece::Text(t) => {
+                    text_run = true;
+                    escape_html_body_text(&mut w.html, t).expect("writing to a String");
                 }
             }
-            out.push_str("</");
-            out.push_str(tag);
-            out.push('>');
+        });
+        if text_run {
+            w.cut_in(&open);
         }
-        Node::Link(href, c) => {
-            out.push_str("<a href=\"");
-            escape_html(&mut *out, href).expect("writing to a String");
-            out.push_str("\">");
-            c.iter().for_each(|i| write_node(i, out));
-            out.push_str("</a>");
-        }
+        w
     }
-}
 
-/// Writes as many whole children as fit in `budget` bytes; lists are entered so
-/// a long list is cut between its items. Returns true if everything fit.
-fn write_within(nodes: &[Node], budget: usize, out: &mut String) -> bool {
-    for n in nodes {
-        let mut s = String::new();
-        write_node(n, &mut s);
-        if out.len() + s.len() <= budget {
-            out.push_str(&s);
-            continue;
+    /// A child of the innermost open element (or a top-level one) ended here.
+    fn cut_in(&mut self, open: &[Open]) {
+        if !self.noting_cuts {
+            return;
         }
-        if let Node::Elem(tag @ ("ul" | "ol" | "li"), c) = n {
-            let open = format!("<{tag}>");
-            let close = format!("</{tag}>");
-            if out.len() + open.len() + close.len() < budget {
-                let mark = out.len();
-                out.push_str(&open);
-                let before = out.len();
-                write_within(c, budget - close.len(), out);
-                if out.len() > before {
-                    out.push_str(&close);
-                } else {
-                    out.truncate(mark);
-                }
+        let at = self.html.len();
+        match open.last() {
+            None => self.cuts.push(Cut {
+                at,
+                closes: String::new(),
+            }),
+            // A list left with nothing in it is not kept.
+            Some(parent) if parent.in_lists && at > parent.content => {
+                let closes = open.iter().rev().map(|o| format!("</{}>", o.tag)).collect();
+                self.cuts.push(Cut { at, closes });
             }
+            Some(_) => {}
         }
-        return false;
     }
-    true
 }
 
 /// "Full show notes" (or `…`) after a cut description.
@@ -224,22 +271,16 @@ fn trailer(full_link: Option<&str>) -> String {
     }
 }
 
-/// The text of the notes cut at a grapheme boundary to fit `budget`, as one
-/// paragraph: for notes whose first block alone is over the limit.
-fn cut_text(tree: &[Node], budget: usize) -> String {
-    fn collect(nodes: &[Node], out: &mut String) {
-        for n in nodes {
-            match n {
-                Node::Text(t) => out.push_str(t),
-                Node::Elem(_, c) | Node::Link(_, c) => {
-                    collect(c, out);
-                    out.push(' ');
-                }
-            }
-        }
-    }
+/// The text of the notes (a space after each element) cut at a grapheme
+/// boundary to fit `budget`, as one paragraph: for notes whose first block
+/// alone is over the limit.
+fn cut_text(notes: &Notes, budget: usize) -> String {
     let mut text = String::new();
-    collect(tree, &mut text);
+    walk(notes, |piece| match piece {
+        Piece::Text(t) => text.push_str(t),
+        Piece::Close => text.push(' '),
+        Piece::Open(_) => {}
+    });
     let room = budget.saturating_sub("<p>…</p>".len());
     let mut cut = String::new();
     for g in text.graphemes(true) {
