@@ -311,7 +311,9 @@ fn messages_are_shown_visibly_and_json_escapes_them() {
         String::from_utf8_lossy(&stdout)
     );
     let text = String::from_utf8(stdout).unwrap();
-    assert!(text.contains(r"x\u001b[2J\u0007"), "{text}");
+    // C1 and bidi controls too: serde_json alone would write them raw.
+    assert!(text.contains(r"x\u001b[2J\u0007\u009b\u202e"), "{text}");
+    assert!(!text.contains(['\u{9b}', '\u{202e}']), "{text}");
     let messages: Vec<String> = text
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

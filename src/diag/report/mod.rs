@@ -53,7 +53,7 @@ fn picture(c: char) -> Option<char> {
 /// bidi controls and marks, line and paragraph separators, and characters that
 /// show as nothing (zero-width spaces, fillers, tags, noncharacters). ZWJ and
 /// ZWNJ stay: emoji and many scripts need them, and they move nothing.
-fn escaped(c: char) -> bool {
+pub(super) fn escaped(c: char) -> bool {
     is_invisible(c)
         || matches!(
             c,
@@ -435,19 +435,20 @@ mod tests {
     }
 
     #[test]
-    fn json_keeps_the_text_as_it_is() {
+    fn json_escapes_what_a_terminal_would_obey_and_keeps_the_text() {
         let mut db = SourceDb::default();
         let id = db.add(SourceFile::new("e.md", "e.md", "a\x1bb\n".into()));
-        let d = Diagnostic::new(Rule::RawHtml, "x\x1by\u{202E}").at(id, 1..2);
+        let message = "x\x1by\u{202E}z\u{9B}2J\u{7F}\u{E0041}é日";
+        let d = Diagnostic::new(Rule::RawHtml, message).at(id, 1..2);
         let mut out = Vec::new();
         json(&db, &[d], &mut out).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
-            out.contains(
-                r#""message":"x\u001by\u{202E}""#.replace(r"\u{202E}", "\u{202E}").as_str()
-            ),
+            out.contains(r#""message":"x\u001by\u202ez\u009b2J\u007f\udb40\udc41é日""#),
             "{out}"
         );
         assert!(out.contains(r#""column":2,"end_column":3"#), "{out}");
+        let back: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert_eq!(back["message"], message);
     }
 }
