@@ -74,6 +74,34 @@ fn code_points_removed_from_a_title_are_reported_at_the_title() {
 }
 
 #[test]
+fn front_matter_tables_are_reported_at_the_table_not_the_opening() {
+    // Each finding at its own line, at the `{` of the value's table.
+    let t = episode_with(
+        "+++\ntitle = \"T\"\n\
+         license = { name = \"CC\\u0007\" }\n\
+         location = { name = \"Tokyo\\u202E\" }\n\
+         soundbites = [{ start = 1.0, duration = 2.0, title = \"x\\u0001\" }, { start = -1.0, duration = 2.0 }]\n",
+        &body(1),
+    );
+    let p = t.check();
+    let f = "episodes/001.md".to_string();
+    assert_eq!(
+        positions(&p, Rule::ControlCharacter),
+        [(f.clone(), 3, 11), (f.clone(), 5, 15)],
+        "{}",
+        summary(&p)
+    );
+    assert_eq!(
+        positions(&p, Rule::InvisibleCharacter),
+        [(f.clone(), 4, 12)]
+    );
+    assert_eq!(positions(&p, Rule::InvalidValue), [(f, 5, 67)]);
+    let item = &p.feed().items[0];
+    assert_eq!(item.license.as_ref().unwrap().name, "CC");
+    assert_eq!(item.soundbites.len(), 1);
+}
+
+#[test]
 fn a_line_break_in_a_guid_is_an_error_not_published() {
     let t = episode_with("+++\ntitle = \"T\"\nguid = \"g\\nx\"\n", &body(1));
     let p = t.check();

@@ -28,9 +28,9 @@ pub(crate) struct FrontMatter {
     #[serde(default)]
     pub block: bool,
     #[serde(default)]
-    pub soundbites: Vec<Soundbite>,
-    pub location: Option<crate::model::Location>,
-    pub license: Option<crate::model::License>,
+    pub soundbites: Vec<Spanned<Soundbite>>,
+    pub location: S<crate::model::Location>,
+    pub license: S<crate::model::License>,
 }
 
 /// Audio given as a local file (probed) or a remote table (trusted).
@@ -212,11 +212,12 @@ pub(crate) fn parse(
 }
 
 fn shift(fm: &mut FrontMatter, by: usize) {
+    fn moved<T>(x: Spanned<T>, by: usize) -> Spanned<T> {
+        let span = x.span();
+        Spanned::new(span.start + by..span.end + by, x.into_inner())
+    }
     fn s<T>(v: &mut Option<Spanned<T>>, by: usize) {
-        if let Some(x) = v.take() {
-            let span = x.span();
-            *v = Some(Spanned::new(span.start + by..span.end + by, x.into_inner()));
-        }
+        *v = v.take().map(|x| moved(x, by));
     }
     s(&mut fm.title, by);
     s(&mut fm.published, by);
@@ -229,6 +230,12 @@ fn shift(fm: &mut FrontMatter, by: usize) {
     s(&mut fm.chapters, by);
     s(&mut fm.image, by);
     s(&mut fm.video, by);
+    s(&mut fm.location, by);
+    s(&mut fm.license, by);
+    fm.soundbites = std::mem::take(&mut fm.soundbites)
+        .into_iter()
+        .map(|x| moved(x, by))
+        .collect();
 }
 
 #[cfg(test)]

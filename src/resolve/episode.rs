@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::path::Path;
 
+use toml::Spanned;
 use url::Url;
 use uuid::Uuid;
 
@@ -14,10 +15,6 @@ use crate::input::config::fields::{drop_invalid_location, GEO_HELP};
 use crate::input::episode::ParsedEpisode;
 use crate::input::Listing;
 use crate::model::{EpisodeType, Item, Location, Soundbite};
-
-/// The `+++` that opens the front matter: where findings about front-matter
-/// values that carry no span of their own point.
-const FRONT_MATTER_OPENING: Range<usize> = 0..3;
 
 /// Resolves one episode. `dir` is the folder of a `NNN/README.md` episode, or
 /// the folder holding `NNN.md`; relative sidecar and media paths resolve
@@ -95,10 +92,10 @@ impl Resolver<'_, '_> {
         });
         let image = ep.front.image.as_ref().and_then(|i| self.image(i));
         // Published as podcast:license url: checked like every other URL.
-        let mut license = ep.front.license.clone();
-        if let Some(l) = license.as_mut() {
+        let mut license = ep.front.license.clone().map(|l| (l.span(), l.into_inner()));
+        if let Some((at, l)) = license.as_mut() {
             if let Some(u) = l.url.take() {
-                l.url = self.url(&u, anchor.clone(), "license url");
+                l.url = self.url(&u, at.clone(), "license url");
             }
         }
         let transcripts = self.transcripts(&ep);
@@ -107,9 +104,10 @@ impl Resolver<'_, '_> {
         let persons = self.persons(&ep);
         let soundbites = self.soundbites(&ep);
         let location = ep.front.location.clone().map(|l| self.location(l));
-        if let Some(l) = license.as_mut() {
-            self.clean_text(&mut l.name, "license.name");
-        }
+        let license = license.map(|(at, mut l)| {
+            self.clean_text_at(&mut l.name, "license.name", at);
+            l
+        });
         let link = match show.try_episode_page(number, &ep.slug) {
             Some(Ok(page)) => page,
             Some(Err(page)) => {
@@ -158,11 +156,11 @@ impl Resolver<'_, '_> {
     }
 
     /// podcast:soundbite takes a start of 0 seconds or more and a positive
-    /// duration; any other soundbite is left out. Soundbites carry no span of
-    /// their own: findings point at the front matter's first line.
+    /// duration; any other soundbite is left out, with a finding at its table.
     fn soundbites(&mut self, ep: &ParsedEpisode) -> Vec<Soundbite> {
         let mut out = Vec::new();
-        for (i, s) in ep.front.soundbites.iter().enumerate() {
+        for (i, spanned) in ep.front.soundbites.iter().enumerate() {
+            let (s, at) = (spanned.get_ref(), spanned.span());
             let why = if !(s.start.is_finite() && s.start >= 0.0) {
                 format!(
                     "its start, {}, is not a number of seconds from 0 up",
@@ -176,7 +174,7 @@ impl Resolver<'_, '_> {
             } else {
                 let mut title = s.title.clone();
                 if let Some(t) = title.as_mut() {
-                    self.clean_text(t, "soundbites.title");
+                    self.clean_text_at(t, "soundbites.title", at);
                 }
                 out.push(Soundbite {
                     // -0.0 passes the check, but would be written `-0`.
@@ -188,7 +186,7 @@ impl Resolver<'_, '_> {
             };
             self.push(
                 Rule::InvalidValue,
-                FRONT_MATTER_OPENING,
+                at,
                 format!(
                     "soundbite {} in the front matter is left out of the feed: {why}",
                     i + 1
@@ -200,13 +198,15 @@ impl Resolver<'_, '_> {
     }
 
     /// podcast:location: a geo URI or an OpenStreetMap id that is not one is
-    /// left out (the name stays). Findings point at the front matter's first line.
-    fn location(&mut self, mut l: Location) -> Location {
-        self.clean_text(&mut l.name, "location.name");
+    /// left out (the name stays), with a finding at the location's table.
+    fn location(&mut self, spanned: Spanned<Location>) -> Location {
+        let at = spanned.span();
+        let mut l = spanned.into_inner();
+        self.clean_text_at(&mut l.name, "location.name", at.clone());
         for (field, what) in drop_invalid_location(&mut l) {
             let d = self.push(
                 Rule::InvalidValue,
-                FRONT_MATTER_OPENING,
+                at.clone(),
                 format!(
                     "`location.{field}` in the front matter {what}; it is left out of the feed"
                 ),
@@ -218,12 +218,8 @@ impl Resolver<'_, '_> {
 
     /// Front-matter text published as written: TOML escapes (`\u0001`,
     /// `\u202E`) can put characters a feed cannot hold into it. They are
-    /// removed, with a finding; a CR is read as a line break.
-    fn clean_text(&mut self, value: &mut String, name: &str) {
-        self.clean_text_at(value, name, FRONT_MATTER_OPENING);
-    }
-
-    /// [`Self::clean_text`], with the finding at `span` (the value itself).
+    /// removed, with a finding at `span` (the value, or its table); a CR is
+    /// read as a line break.
     fn clean_text_at(&mut self, value: &mut String, name: &str, span: Range<usize>) {
         if value.contains('\r') {
             *value = value.replace("\r\n", "\n").replace('\r', "\n");

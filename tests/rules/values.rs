@@ -29,11 +29,11 @@ pub fn cases() -> Vec<Case> {
                 "update_frequency = { rrule = \"FREQ=FORTNIGHTLY\", text = \"Every other week\" }\n",
             )
         }),
-        // Front-matter values carry no span of their own: the front matter's `+++`.
-        case(Rule::InvalidValue, (f, 1, 1), || {
+        // Front-matter values: the extra line is line 2, the value's table is the column.
+        case(Rule::InvalidValue, (f, 2, 15), || {
             front_with("soundbites = [{ start = nan, duration = 30.0 }]\n")
         }),
-        case(Rule::InvalidValue, (f, 1, 1), || {
+        case(Rule::InvalidValue, (f, 2, 12), || {
             front_with("location = { name = \"Tokyo\", geo = \"geo:135,0\" }\n")
         }),
         // handles: at the `@` (line 13 is the Hosted by line, 18 the speaker, 23 a paragraph).
