@@ -357,8 +357,17 @@ fn json_reports_the_lines_columns_and_counts_as_the_text_does() {
 
 #[test]
 fn a_utf16_episode_is_called_utf16_and_shown_inert() {
-    let text = format!("{}{}- café\n", front(1), body(1));
-    for (bom, big_endian) in [(true, false), (true, true), (false, false)] {
+    let accented = format!("{}{}- café\n", front(1), body(1));
+    // ASCII only and no BOM: valid UTF-8, a NUL every other byte.
+    let ascii = format!("{}{}", front(1), body(1));
+    assert!(ascii.is_ascii());
+    for (text, bom, big_endian) in [
+        (&accented, true, false),
+        (&accented, true, true),
+        (&accented, false, false),
+        (&ascii, false, false),
+        (&ascii, false, true),
+    ] {
         let mut bytes: Vec<u8> = match (bom, big_endian) {
             (false, _) => Vec::new(),
             (true, false) => vec![0xFF, 0xFE],

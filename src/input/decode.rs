@@ -13,8 +13,9 @@ pub(crate) struct DecodeError {
     pub line: usize,
     /// 1-based *byte* column of the bad byte within its line.
     pub byte_column: usize,
-    /// Byte offset in the lossy text, for the caret.
-    pub offset: usize,
+    /// Where the bad byte is in the text returned with the error: on the
+    /// replacement character that stands for it, or on the NUL of UTF-16.
+    pub caret: Range<usize>,
     /// The offending bytes, for the message.
     pub bytes: Vec<u8>,
     /// The file looks like UTF-16 (a UTF-16 BOM, or NUL bytes every other
@@ -22,19 +23,12 @@ pub(crate) struct DecodeError {
     pub utf16: bool,
 }
 
-impl DecodeError {
-    /// Where the caret goes in the lossy text: on the replacement character.
-    pub fn caret(&self) -> Range<usize> {
-        self.offset..self.offset + '\u{FFFD}'.len_utf8()
-    }
-}
-
 /// Decodes a file. On failure, returns a lossy text (for showing the line)
 /// with the position of the first bad byte.
 pub(crate) fn decode(bytes: &[u8]) -> Result<String, (String, DecodeError)> {
     let original = bytes;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8(normalize_newlines(bytes)).map_err(|e| {
+    let text = String::from_utf8(normalize_newlines(bytes)).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let raw = e.as_bytes();
         let bad_len = e.utf8_error().error_len().unwrap_or(raw.len() - valid);
@@ -46,12 +40,35 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, (String, DecodeError)> {
         let error = DecodeError {
             line,
             byte_column: valid - line_start + 1,
-            offset: String::from_utf8_lossy(&raw[..valid]).len(),
+            caret: {
+                let at = String::from_utf8_lossy(&raw[..valid]).len();
+                at..at + '\u{FFFD}'.len_utf8()
+            },
             bytes: raw[valid..valid + bad_len].to_vec(),
             utf16: looks_utf16(original),
         };
         (String::from_utf8_lossy(raw).into_owned(), error)
-    })
+    })?;
+    // UTF-16 of ASCII text is valid UTF-8, a NUL every other byte: refused
+    // as UTF-16 at its first NUL, not read as text full of control characters.
+    match memchr::memchr(0, text.as_bytes()) {
+        Some(nul) if looks_utf16(original) => {
+            let before = &text.as_bytes()[..nul];
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let error = DecodeError {
+                line: memchr::memchr_iter(b'\n', before).count() + 1,
+                byte_column: nul - line_start + 1,
+                caret: nul..nul + 1,
+                bytes: vec![0],
+                utf16: true,
+            };
+            Err((text, error))
+        }
+        _ => Ok(text),
+    }
 }
 
 /// Whether `bytes` look like UTF-16: a UTF-16 BOM, or, in the first 4 KiB,
@@ -178,6 +195,11 @@ mod tests {
                 assert_eq!(help, "it is UTF-16; save it as UTF-8", "be {be} bom {bom}");
             }
         }
+        // ASCII-only UTF-16 without a BOM is valid UTF-8, and refused all the same.
+        let (_, e) = decode(&utf16("# 001: Title\n- note\n", false, false)).unwrap_err();
+        assert_eq!((e.line, e.byte_column, e.utf16), (1, 2, true));
+        let (_, e) = decode(&utf16("# 001\n", true, false)).unwrap_err();
+        assert_eq!((e.line, e.byte_column, e.utf16), (1, 1, true));
         // A BOM alone is enough, whatever follows.
         assert!(help_of(b"\xFF\xFE\x00\xD8").contains("UTF-16"));
         let (_, e) = decode(&utf16(text, false, true)).unwrap_err();

@@ -149,7 +149,7 @@ fn read_config(
         }
         Err((lossy, e)) => {
             let id = sources.add(SourceFile::new(name, path, lossy));
-            let d = decode::config_not_utf8(&e).at(id, e.caret());
+            let d = decode::config_not_utf8(&e).at(id, e.caret.clone());
             (config::load(id, "").0, vec![d])
         }
     })

@@ -90,7 +90,7 @@ pub(crate) fn read_episode(
         ));
     }
     decode(&bytes).map_err(|(lossy, e)| Unreadable {
-        span: e.caret(),
+        span: e.caret.clone(),
         finding: Box::new(episode_not_utf8(&e)),
         shown: lossy,
     })
