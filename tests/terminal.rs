@@ -551,3 +551,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_message_quoting_a_huge_key_is_cut_for_people_and_whole_in_json() {
+    // toml names the unknown key in its message, however long it is.
+    let key = "k".repeat(100_000);
+    let t = TempProject::minimal();
+    t.write(
+        "episodes/001.md",
+        format!(
+            "{}{}",
+            front(1).replacen("+++\n", &format!("+++\n{key} = 1\n"), 1),
+            body(1)
+        ),
+    );
+    let out = human(&t);
+    assert!(out.contains("unknown field `kkk"), "{out}");
+    assert!(out.len() < 8 * 1024, "{} bytes", out.len());
+    let json = feedgen(&t)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let whole = String::from_utf8(json.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .any(|v| v["message"].as_str().unwrap().contains(&key));
+    assert!(whole);
+}

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use super::place::place;
-use super::visible;
+use super::{shown, visible};
 use crate::diag::{Diagnostic, Rule, Severity, SourceDb};
 
 /// One `::error file=…,line=…::message` line per finding. The text is made
@@ -30,10 +30,10 @@ pub fn github(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn Write) -> std::io
             "title={}",
             property(&format!("{} {}", d.rule.code(), d.rule.name()))
         ));
-        let mut text = visible(&d.message, true).into_owned();
+        let mut text = shown(&d.message);
         if let Some(h) = &d.help {
             text.push_str("\nhelp: ");
-            text.push_str(&visible(h, true));
+            text.push_str(&shown(h));
         }
         writeln!(w, "::{command} {}::{}", props.join(","), data(&text))?;
     }

@@ -125,6 +125,37 @@ pub(super) fn visible(s: &str, keep_lf: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Characters of one line of a message or help shown at most: they can
+/// quote a file (a key, a link) at any length.
+const MESSAGE_WIDTH: usize = 300;
+/// Lines of a message or help shown at most.
+const MESSAGE_LINES: usize = 20;
+
+/// A message or help as a reader is shown it: [`visible`], each line cut to
+/// [`MESSAGE_WIDTH`] characters and the whole to [`MESSAGE_LINES`] lines,
+/// with `…` where something was cut. (JSON keeps the whole text.)
+pub(super) fn shown(s: &str) -> String {
+    let text = visible(s, true);
+    let mut out = String::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if n == MESSAGE_LINES {
+            out.push_str("\n…");
+            break;
+        }
+        if n > 0 {
+            out.push('\n');
+        }
+        match line.char_indices().nth(MESSAGE_WIDTH - 1) {
+            Some((cut, _)) if line[cut..].chars().nth(1).is_some() => {
+                out.push_str(&line[..cut]);
+                out.push('…');
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// The part of `line` to show around byte offset `at`: up to [`BEFORE`]
 /// characters before it and [`WIDTH`] in all (more before when the line ends
 /// first). Walks only the window, never the whole line.
@@ -302,13 +333,13 @@ fn to_codespan(d: &Diagnostic, span: Option<Range<usize>>) -> CsDiagnostic<()> {
     };
     let mut c = CsDiagnostic::new(sev)
         .with_code(d.rule.code())
-        .with_message(visible(&d.message, true));
+        .with_message(shown(&d.message));
     if let Some(s) = span {
         c = c.with_labels(vec![Label::primary((), s)]);
     }
     let mut notes = Vec::new();
     if let Some(h) = &d.help {
-        notes.push(format!("help: {}", visible(h, true)));
+        notes.push(format!("help: {}", shown(h)));
     }
     notes.push(d.rule.how_to_change());
     c.with_notes(notes)
@@ -353,6 +384,20 @@ mod tests {
 
     fn at(range: Range<usize>) -> Diagnostic {
         Diagnostic::new(Rule::RawHtml, "m").at(super::super::FileId(0), range)
+    }
+
+    #[test]
+    fn long_messages_are_cut_per_line_and_in_lines() {
+        let long = "k".repeat(100_000);
+        let cut = shown(&format!("unknown field `{long}`"));
+        assert_eq!(cut.chars().count(), MESSAGE_WIDTH);
+        assert!(cut.starts_with("unknown field `kkk") && cut.ends_with("k…"));
+        let exact = "x".repeat(MESSAGE_WIDTH);
+        assert_eq!(shown(&exact), exact);
+        let many = "line\n".repeat(100);
+        assert_eq!(shown(&many).lines().count(), MESSAGE_LINES + 1);
+        assert!(shown(&many).ends_with("\n…"));
+        assert_eq!(shown("a\u{1b}b\nc"), "a\u{241B}b\nc");
     }
 
     #[test]
