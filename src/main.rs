@@ -228,8 +228,15 @@ fn main() -> ExitCode {
                     c,
                 );
                 if !cli.quiet {
-                    for w in &o.written {
+                    let is_page =
+                        |w: &&std::path::PathBuf| w.extension().is_some_and(|e| e == "html");
+                    for w in o.written.iter().filter(|w| !is_page(w)) {
                         eprintln!("  wrote {}", w.display());
+                    }
+                    match o.written.iter().filter(is_page).count() {
+                        0 => {}
+                        1 => eprintln!("  wrote 1 web page"),
+                        n => eprintln!("  wrote {n} web pages"),
                     }
                 }
             }

@@ -302,6 +302,7 @@ const STAGES: &[&str] = &[
     "ledger-load",
     "render+write",
     "verify",
+    "pages",
     "commit",
     "ledger-save",
     "total",

@@ -354,7 +354,8 @@ fn documents_assembled_in_chunks_equal_whole_documents() {
         t.write(&format!("episodes/{n:03}.md"), format!("{f}{}", body(n)));
     }
     let out = t.build();
-    assert_eq!(out.written.len(), 5, "{}", summary(&out.project));
+    let documents = out.written.iter().filter(|p| !p.ends_with("index.html"));
+    assert_eq!(documents.count(), 5, "{}", summary(&out.project));
     let feed = t.check().feed();
     assert_eq!(feed.items.len(), 75);
     let docs = feedgen::render(&feed).unwrap();
@@ -529,6 +530,15 @@ fn a_build_in_feed_order_with_an_error_writes_nothing_and_creates_no_folder() {
     // Over earlier outputs: they stay byte-identical.
     t.write("episodes/002.md", dated(2, 2, None));
     assert!(!t.build().written.is_empty());
+    let listed = |t: &TempProject| {
+        let mut names: Vec<String> = std::fs::read_dir(t.path().join("public"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let names_before = listed(&t);
     let before: Vec<Vec<u8>> = ["feed.xml", "atom.xml", "feed.json"]
         .iter()
         .map(|f| std::fs::read(t.path().join("public").join(f)).unwrap())
@@ -543,9 +553,5 @@ fn a_build_in_feed_order_with_an_error_writes_nothing_and_creates_no_folder() {
             "{f}"
         );
     }
-    let names: Vec<String> = std::fs::read_dir(t.path().join("public"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(listed(&t), names_before);
 }

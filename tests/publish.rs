@@ -79,11 +79,16 @@ fn foreign_intact(t: &TempProject) {
     }
 }
 
-/// public/ holds exactly `documents` and the foreign files, untouched.
+/// The show's web pages in public/: the show page and the episodes' folder.
+const SITE: [&str; 2] = ["episodes", "index.html"];
+
+/// public/ holds exactly `documents`, the web pages and the foreign files,
+/// untouched.
 fn only_these_and_foreign(t: &TempProject, documents: &[&str]) {
     let mut want: Vec<String> = documents
         .iter()
         .chain(FOREIGN.iter())
+        .chain(SITE.iter())
         .map(|s| s.to_string())
         .collect();
     want.sort();
@@ -284,7 +289,13 @@ fn a_build_waits_for_the_project_lock() {
     let (tx, rx) = std::sync::mpsc::channel();
     let builder = std::thread::spawn(move || {
         let r = feedgen::build(&o).unwrap();
-        tx.send(r.written.len()).unwrap();
+        tx.send(
+            r.written
+                .iter()
+                .filter(|p| !p.ends_with("index.html"))
+                .count(),
+        )
+        .unwrap();
     });
     assert!(
         rx.recv_timeout(Duration::from_millis(500)).is_err(),
@@ -382,7 +393,17 @@ fn a_killed_build_leaves_nothing_among_the_outputs() {
     }
     built(&t);
     assert_eq!(names(&ws), ["written"]);
-    assert_eq!(names(&public), ["atom.xml", "feed.json", "feed.xml"]);
+    assert_eq!(
+        names(&public),
+        [
+            "atom.xml",
+            "episodes",
+            "feed.json",
+            "feed.xml",
+            "index.html",
+            "page"
+        ]
+    );
 }
 
 /// A page size of 1 makes a document per episode: they are written one after

@@ -33,17 +33,21 @@ fn has_error(outcome: &feedgen::BuildOutcome, rule: &str) -> bool {
         .any(|d| d.rule.name() == rule && d.severity == Severity::Error)
 }
 
+/// Every file under `dir`, by its path under it, with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
+    let mut files = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            } else {
+                let name = e.path().strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    files
 }
 
 #[test]
@@ -170,7 +174,8 @@ fn failed_build_leaves_previous_outputs_byte_identical() {
     p.write_episode(1, episode(1, "", "First").as_bytes());
     p.write_episode(2, episode(2, "", "Second").as_bytes());
     let out = p.build();
-    assert_eq!(out.written.len(), 3, "{:?}", rules(&out));
+    // The three feeds, the show page and a page per episode.
+    assert_eq!(out.written.len(), 6, "{:?}", rules(&out));
     check_build(&out).unwrap();
     let before = snapshot(&p.out_dir());
     let ledger_before = std::fs::read(p.root().join("feedgen.lock")).unwrap();
@@ -248,13 +253,13 @@ fn concurrent_builds_do_not_interleave() {
         let a = std::thread::spawn(move || {
             for _ in 0..3 {
                 let r = feedgen::build(&oa).unwrap();
-                assert_eq!(r.written.len(), 3);
+                assert_eq!(r.written.len(), 3 + 1 + 20);
             }
         });
         let b = std::thread::spawn(move || {
             for _ in 0..3 {
                 let r = feedgen::build(&ob).unwrap();
-                assert_eq!(r.written.len(), 3);
+                assert_eq!(r.written.len(), 3 + 1 + 20);
             }
         });
         a.join().unwrap();
@@ -309,7 +314,7 @@ fn ledger_records_and_protects_published_guids() {
     p.write_episode(1, episode(1, "", "One").as_bytes());
     p.write_episode(2, episode(2, "guid = \"show-two\"", "Two").as_bytes());
     let out = p.build();
-    assert_eq!(out.written.len(), 3, "{:?}", rules(&out));
+    assert_eq!(out.written.len(), 6, "{:?}", rules(&out));
     let first_guid = ledger_guid(&p, "00001").expect("episode 1 recorded");
     assert_eq!(ledger_guid(&p, "00002").as_deref(), Some("show-two"));
     let feed = std::fs::read_to_string(p.out_dir().join("feed.xml")).unwrap();
@@ -353,7 +358,7 @@ fn ledger_records_and_protects_published_guids() {
     o.allow_guid_change = vec!["1".into()];
     let out = feedgen::build(&o).unwrap();
     assert!(guid_change_error(&out).is_empty(), "{:?}", rules(&out));
-    assert_eq!(out.written.len(), 3);
+    assert_eq!(out.written.len(), 6);
     let l = ledger(&p);
     assert_eq!(
         l["episodes"]["00001"]["enclosure"].as_str(),

@@ -126,6 +126,20 @@ pub struct OutputConfig {
     pub allow_outside: bool,
 }
 
+/// The show's web pages (`[site]`).
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// Write a page for the show and for every published episode; off for
+    /// shows that have a website of their own.
+    pub enabled: bool,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig { enabled: true }
+    }
+}
+
 /// The resolved show: everything the renderers need from podcast.toml.
 #[derive(Debug, Clone)]
 pub struct Show {
@@ -163,6 +177,7 @@ pub struct Show {
     pub hosts: Vec<String>,
     pub people: BTreeMap<String, Person>,
     pub output: OutputConfig,
+    pub site: SiteConfig,
     pub limits: Limits,
     pub overrides: Overrides,
     /// False when podcast.toml could not be read: registry-dependent checks are skipped.
@@ -203,6 +218,7 @@ impl Show {
             hosts: vec![],
             people: BTreeMap::new(),
             output: OutputConfig::default(),
+            site: SiteConfig::default(),
             limits: Limits::default(),
             overrides: Overrides::default(),
             loaded: false,

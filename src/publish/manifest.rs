@@ -1,16 +1,20 @@
-//! The manifest: the documents the last build wrote into an output folder,
-//! kept in the folder's workspace (`.public.feedgen/written`), outside what
-//! is deployed. A build removes the archive pages the manifest lists that it
-//! did not write again (they would point at wrong neighbours), and nothing
-//! else: a file feedgen did not write is never deleted, whatever its name.
+//! The manifest: the documents and web pages the last build wrote into an
+//! output folder, kept in the folder's workspace (`.public.feedgen/written`),
+//! outside what is deployed. A build removes the archive pages and web pages
+//! the manifest lists that it did not write again (a page of an episode no
+//! longer published, an archive page pointing at wrong neighbours), and
+//! nothing else: a file feedgen did not write is never deleted, whatever its
+//! name.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::input::regular_file::read_regular;
 
 pub(crate) const FILE_NAME: &str = "written";
-const HEADER: &str = "# feedgen: the documents the last build wrote beside this folder; the next build removes the archive pages among them it does not write again.";
-const MAX_BYTES: u64 = 1 << 20;
+const HEADER: &str = "# feedgen: the documents the last build wrote beside this folder; the next build removes the archive pages and web pages among them it does not write again.";
+// A line per document and page: room for shows of any size.
+const MAX_BYTES: u64 = 64 << 20;
 
 /// The documents the manifest at `path` lists; none when there is no
 /// manifest or it is not one feedgen wrote (then nothing is removed).
@@ -55,17 +59,43 @@ fn is_archive_page(name: &str) -> bool {
     })
 }
 
-/// A name feedgen gives a document.
-fn is_document(name: &str) -> bool {
-    matches!(name, "feed.xml" | "atom.xml" | "feed.json") || is_archive_page(name)
+/// A web page's path as feedgen writes it: plain file names (none empty,
+/// hidden, `..` or holding a backslash), the last an `.html` file.
+fn is_web_page(name: &str) -> bool {
+    name.ends_with(".html")
+        && name
+            .split('/')
+            .all(|s| !s.is_empty() && !s.starts_with('.') && !s.contains('\\'))
 }
 
-/// The archive pages of `old` (a manifest's list) that `now` does not hold.
+/// A name feedgen gives a document or a web page.
+fn is_document(name: &str) -> bool {
+    matches!(name, "feed.xml" | "atom.xml" | "feed.json")
+        || is_archive_page(name)
+        || is_web_page(name)
+}
+
+/// The archive pages and web pages of `old` (a manifest's list) that `now`
+/// does not hold.
 pub(crate) fn stale<'a>(old: &'a [String], now: &[&str]) -> Vec<&'a str> {
+    let now: HashSet<&str> = now.iter().copied().collect();
     old.iter()
         .map(String::as_str)
-        .filter(|n| is_archive_page(n) && !now.contains(n))
+        .filter(|n| (is_archive_page(n) || is_web_page(n)) && !now.contains(n))
         .collect()
+}
+
+/// After the stale page `page` is removed from `dir`: the folders it was in,
+/// innermost first, as long as they are empty (one holding anything else
+/// stays, and so do those above it).
+pub(crate) fn remove_empty_folders(dir: &Path, page: &str) {
+    let mut path = page;
+    while let Some((parent, _)) = path.rsplit_once('/') {
+        if std::fs::remove_dir(dir.join(parent)).is_err() {
+            return;
+        }
+        path = parent;
+    }
 }
 
 #[cfg(test)]
@@ -91,6 +121,24 @@ mod tests {
         ] {
             assert!(!is_archive_page(other), "{other}");
         }
+        for page in [
+            "index.html",
+            "episodes/8/index.html",
+            "page/2/index.html",
+            "8.html",
+        ] {
+            assert!(is_web_page(page), "{page}");
+        }
+        for other in [
+            "../index.html",
+            "a//index.html",
+            ".git/index.html",
+            "a/index.htm",
+            "a\\b.html",
+            "index.html.bak",
+        ] {
+            assert!(!is_web_page(other), "{other}");
+        }
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let names = [
@@ -98,12 +146,32 @@ mod tests {
             "feed-2.xml",
             "feed-3.xml",
             "index.html",
+            "e/1/index.html",
             "a/feed-4.xml",
+            "../x.html",
         ];
         std::fs::write(&path, text(names.into_iter())).unwrap();
         let old = read(&path);
-        assert_eq!(old, ["feed.xml", "feed-2.xml", "feed-3.xml"]);
-        assert_eq!(stale(&old, &["feed.xml", "feed-2.xml"]), ["feed-3.xml"]);
+        assert_eq!(
+            old,
+            [
+                "feed.xml",
+                "feed-2.xml",
+                "feed-3.xml",
+                "index.html",
+                "e/1/index.html"
+            ]
+        );
+        assert_eq!(
+            stale(&old, &["feed.xml", "feed-2.xml", "index.html"]),
+            ["feed-3.xml", "e/1/index.html"]
+        );
+        // Only empty folders go with a stale page.
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join("e/1")).unwrap();
+        std::fs::create_dir_all(out.join("e/2")).unwrap();
+        remove_empty_folders(&out, "e/1/index.html");
+        assert!(!out.join("e/1").exists() && out.join("e/2").exists());
         // Not a manifest feedgen wrote: nothing is listed.
         std::fs::write(&path, "feed-2.xml\n").unwrap();
         assert!(read(&path).is_empty());

@@ -8,6 +8,7 @@ pub(crate) mod ledger;
 mod lock;
 mod manifest;
 mod out_dir;
+mod pages;
 mod staging;
 pub(crate) mod verify;
 
@@ -199,7 +200,19 @@ fn stage_and_commit(
     if let Err(d) = verified {
         return Ok(Published::refused(vec![d]));
     }
-    commit(feed, root, review, dir, &area, &staged, opts)
+    // The pages are compared with those published under the locks: no other
+    // build changes one between the comparison and the commit.
+    let _locks = lock::lock_all(&[root, dir]).map_err(cannot_write(root))?;
+    let mut staged = staged;
+    let kept = match timings::stage("pages", || pages::stage(feed, &area, dir)) {
+        Ok(pages) => {
+            staged.extend(pages.staged);
+            pages.kept
+        }
+        Err(pages::Failure::Io(e)) => return Err(cannot_write(&area.dir)(e)),
+        Err(pages::Failure::Refused(d)) => return Ok(Published::refused(vec![d])),
+    };
+    commit(feed, root, review, dir, &area, (&staged, &kept), opts)
 }
 
 /// Reads every document back (in parallel; `open` gives the `i`-th one's
@@ -271,20 +284,20 @@ pub(crate) fn verify_document(feed: &Feed, name: &str, bytes: &[u8]) -> Result<(
     verify_all(std::slice::from_ref(&doc), &prints, |_| Ok(bytes))
 }
 
-/// Publishes the staged documents under the project's and the output
-/// folder's locks, if the ledger agrees: the ledger and the manifest are
+/// Publishes the staged documents, the caller holding the project's and the
+/// output folder's locks, if the ledger agrees: the ledger and the manifest are
 /// staged too, then every file is renamed into place, the ledger last; if a
-/// rename fails, the files already replaced are put back.
+/// rename fails, the files already replaced are put back. `kept` are the
+/// pages published already as they should be, which stay.
 fn commit(
     feed: &Feed,
     root: &Path,
     review: Review,
     dir: &Path,
     area: &Area,
-    staged: &[Staged],
+    (staged, kept): (&[Staged], &[String]),
     opts: &Options,
 ) -> Result<Published, Error> {
-    let _locks = lock::lock_all(&[root, dir]).map_err(cannot_write(root))?;
     let lock_path = root.join(ledger::FILE_NAME);
     let now = match ledger::text(&lock_path) {
         Ok(now) => now,
@@ -311,7 +324,11 @@ fn commit(
     // changes nothing.
     let ledger_tmp = ledger.stage(&lock_path).map_err(cannot_write(&lock_path))?;
     let manifest_path = area.workspace.join(manifest::FILE_NAME);
-    let names: Vec<&str> = staged.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = staged
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(kept.iter().map(String::as_str))
+        .collect();
     let result = area
         .write(
             manifest::FILE_NAME,
@@ -328,6 +345,13 @@ fn commit(
                 })
             };
             timings::stage("commit", || {
+                // The folders of web pages, before the first rename.
+                for s in staged.iter().filter(|s| s.name.contains('/')) {
+                    let dest = dir.join(&s.name);
+                    if let Some(parent) = dest.parent() {
+                        fs::create_dir_all(parent).map_err(cannot_write(parent))?;
+                    }
+                }
                 for s in staged {
                     put(&mut replace, &s.tmp, &dir.join(&s.name), true)?;
                 }
@@ -344,6 +368,7 @@ fn commit(
                 }
                 for page in manifest::stale(&old, &names) {
                     let _ = fs::remove_file(dir.join(page));
+                    manifest::remove_empty_folders(dir, page);
                 }
                 for d in [dir, &area.workspace, root] {
                     staging::sync_dir(d);

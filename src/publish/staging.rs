@@ -34,6 +34,8 @@ pub(crate) struct Area {
     pub workspace: PathBuf,
     made_workspace: bool,
     lock: Option<DirLock>,
+    /// Web pages staged so far, which name their staged files.
+    pages: AtomicU64,
 }
 
 /// Where the workspace of the output folder `out` (an existing folder) may
@@ -113,14 +115,24 @@ impl Area {
             workspace: workspace.to_path_buf(),
             made_workspace,
             lock: Some(lock),
+            pages: AtomicU64::new(0),
         })
     }
 
     /// Creates the staging file of document `name`.
     pub(crate) fn create(&self, name: &str) -> std::io::Result<Staging> {
+        // A web page's name has folders (`episodes/8/index.html`): staged
+        // flat, as a folder per page would cost a file system two inodes.
+        let tmp = match name.contains('/') {
+            true => self.dir.join(format!(
+                "page-{}",
+                self.pages.fetch_add(1, Ordering::Relaxed)
+            )),
+            false => self.dir.join(name),
+        };
         let staged = Staged {
             name: name.to_string(),
-            tmp: self.dir.join(name),
+            tmp,
         };
         let file = File::options()
             .write(true)

@@ -10,6 +10,7 @@ mod atom;
 mod frame;
 mod json_feed;
 pub(crate) mod notes;
+pub(crate) mod pages;
 mod paging;
 mod rss;
 pub(crate) mod safe_html;
@@ -124,7 +125,7 @@ pub(crate) trait Outputs {
 }
 
 /// The Atom and JSON Feed URLs: `atom.xml` and `feed.json` beside `feed_url`.
-fn sibling_urls(feed_url: &str) -> (String, String) {
+pub(crate) fn sibling_urls(feed_url: &str) -> (String, String) {
     let dir = feed_url.rfind('/').map_or("", |i| &feed_url[..=i]);
     (format!("{dir}atom.xml"), format!("{dir}feed.json"))
 }

@@ -187,6 +187,56 @@ pub fn unsafe_url(raw: &str) -> bool {
 }
 
 /// Checks one piece of HTML *after* the feed's own XML/JSON escaping was undone.
+/// A web page: parsed as HTML5 browsers parse it, it runs nothing: no script
+/// but the JSON-LD data block, no event handler, no script URL, no frame or
+/// plug-in, and its CSP allows no script.
+pub fn check_page(where_: &str, html: &str) -> Result<(), String> {
+    let doc = scraper::Html::parse_document(html);
+    let select = |css: &str| scraper::Selector::parse(css).unwrap();
+    for el in doc.select(&select("*")) {
+        let name = el.value().name();
+        if matches!(
+            name,
+            "iframe" | "object" | "embed" | "frame" | "base" | "form"
+        ) {
+            return Err(format!("{where_}: a live <{name}>"));
+        }
+        if name == "script" && el.value().attr("type") != Some("application/ld+json") {
+            return Err(format!("{where_}: a script runs"));
+        }
+        for (attr, value) in el.value().attrs() {
+            if attr.to_ascii_lowercase().starts_with("on") {
+                return Err(format!("{where_}: <{name} {attr}>"));
+            }
+            let squeezed: String = value
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let is_url = matches!(
+                attr,
+                "href" | "src" | "action" | "formaction" | "poster" | "cite" | "srcset" | "data"
+            );
+            if is_url
+                && ["javascript:", "vbscript:", "data:"]
+                    .iter()
+                    .any(|s| squeezed.starts_with(s))
+            {
+                return Err(format!("{where_}: <{name} {attr}={value:?}>"));
+            }
+        }
+    }
+    let csp = doc
+        .select(&select(r#"meta[http-equiv="Content-Security-Policy"]"#))
+        .next()
+        .and_then(|m| m.value().attr("content").map(str::to_string))
+        .ok_or(format!("{where_}: no Content-Security-Policy"))?;
+    if !csp.contains("default-src 'none'") || csp.contains("script-src") {
+        return Err(format!("{where_}: the CSP allows scripts: {csp}"));
+    }
+    Ok(())
+}
+
 pub fn check_html(where_: &str, html: &str) -> Result<(), String> {
     oracles::allowed_html(html).map_err(|e| format!("{where_}: notes HTML: {e}\n{html}"))?;
     let lower = html.to_ascii_lowercase();
@@ -325,7 +375,9 @@ pub fn check_outputs(written: &[PathBuf]) -> Result<Vec<(String, String)>, Strin
         let text =
             String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: not UTF-8: {e}"))?;
         check_chars(&name, &text)?;
-        if name.ends_with(".json") {
+        if name.ends_with(".html") {
+            check_page(&path.display().to_string(), &text)?;
+        } else if name.ends_with(".json") {
             if text.contains('\u{2028}') || text.contains('\u{2029}') {
                 return Err(format!("{name}: raw U+2028/U+2029 (must be escaped)"));
             }

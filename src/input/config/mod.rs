@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::diag::{Diagnostic, FileId, Rule};
 use crate::model::{
-    derive_podcast_guid, Location, Locked, OutputConfig, Owner, Show, UpdateFrequency,
+    derive_podcast_guid, Location, Locked, OutputConfig, Owner, Show, SiteConfig, UpdateFrequency,
 };
 use fields::{has_image_extension, is_valid_email};
 use raw::{RawConfig, S};
@@ -488,6 +488,9 @@ impl Checker<'_> {
             }
             show.hosts.push(handle);
         }
+        show.site = SiteConfig {
+            enabled: raw.site.enabled.unwrap_or(true),
+        };
         show.output = OutputConfig {
             dir: raw.output.dir.clone(),
             page_size: raw.output.page_size.as_ref().map(|p| *p.get_ref()),

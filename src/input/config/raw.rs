@@ -21,6 +21,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) output: RawOutput,
     #[serde(default)]
+    pub(super) site: RawSite,
+    #[serde(default)]
     pub(super) rules: BTreeMap<String, Spanned<Level>>,
     #[serde(default)]
     pub(super) limits: Limits,
@@ -96,6 +98,12 @@ pub(super) struct RawPerson {
     pub(super) img: S<String>,
     pub(super) role: S<String>,
     pub(super) group: S<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSite {
+    pub(super) enabled: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -5,8 +5,11 @@
 //! identities, and carry as notes exactly the HTML the renderers checked
 //! (each payload's fingerprint is its rendering's).
 
+mod html;
 mod json;
 mod xml;
+
+pub(crate) use html::page;
 
 use std::io::BufRead;
 
