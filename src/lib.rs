@@ -108,6 +108,13 @@ fn examine(opts: &Options) -> Result<Project, Error> {
     let mut project = resolve::resolve(input, opts.now);
     let found = timings::stage("notes", || render::findings(&project.episodes));
     project.diags.extend(found);
+    let site = &project.show.site;
+    if site.enabled && !site.templates.is_empty() {
+        if let Err(e) = render::pages::try_templates(&project.sample_feed(1)) {
+            let d = input::templates::render_finding(&project.sources, &site.templates, &e);
+            project.diags.push(d);
+        }
+    }
     project.finish(opts.strict);
     Ok(project)
 }

@@ -266,3 +266,34 @@ fn a_rebuild_keeps_the_pages_that_did_not_change() {
         .contains("a new note"));
     assert_eq!(before[2], after[2], "a page that did not change stays");
 }
+
+#[test]
+fn a_template_of_the_show_replaces_the_built_in_one_and_still_escapes() {
+    let t = with_episodes(MINIMAL_TOML, 2);
+    t.write(
+        "episodes/002.md",
+        format!("{}{}", front(2), body(2)).replace("Episode title 2", "Two <b>bold</b>"),
+    );
+    t.write(
+        "templates/episode.html",
+        "{% extends \"base.html\" %}{% block main %}<p class=\"mine\">{{ episode.title }}</p>{% endblock %}\n",
+    );
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let page = t.read("public/episodes/2/index.html");
+    assert!(
+        page.contains("<p class=\"mine\">Two &lt;b&gt;bold&lt;&#x2f;b&gt;</p>"),
+        "{page}"
+    );
+    // The built-in base and show page are still used around it.
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(t.read("public/index.html").contains("class=\"episodes\""));
+    // A template that does not parse stops the build, at its line.
+    t.write("templates/show.html", "{% for %}\n");
+    let out = t.build();
+    assert!(out.written.is_empty());
+    assert_eq!(
+        positions(&out.project, feedgen::diag::Rule::TemplateError),
+        [("templates/show.html".to_string(), 1, 8)]
+    );
+}

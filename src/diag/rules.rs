@@ -74,6 +74,7 @@ rules! {
     ConfusableHandle => "FG132", "confusable-handle", Warning, "a speaker handle holds invisible characters, letters of several scripts or full-width letters; it credits nobody";
     InvalidLedger => "FG133", "invalid-ledger", Error, "feedgen.lock is empty, unreadable or not a ledger feedgen wrote";
     NotAnEpisode => "FG134", "not-an-episode", Warning, "a file or folder in episodes/ looks like an episode but is not read as one";
+    TemplateError => "FG135", "template-error", Error, "a page template in templates/ does not parse, or fails to render a page";
     // links
     InvalidLink => "FG200", "invalid-link", Error, "a link target does not parse as a URL, carries a user name or password, or names an IPv6 host";
     UnsafeLink => "FG201", "unsafe-link", Error, "a link uses javascript:, data:, vbscript:, file: or is protocol-relative; it is not emitted";

@@ -9,6 +9,7 @@ pub(crate) mod episode;
 mod front_matter;
 mod read;
 pub(crate) mod regular_file;
+pub(crate) mod templates;
 
 use std::path::{Path, PathBuf};
 
@@ -63,7 +64,12 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
 pub(crate) fn open(config_path: &Path) -> Result<Input, Error> {
     let root = project_root(config_path);
     let mut sources = SourceDb::default();
-    let (show, mut diags) = read_config(&root, config_path, &mut sources)?;
+    let (mut show, mut diags) = read_config(&root, config_path, &mut sources)?;
+    if show.site.enabled {
+        let (templates, found) = templates::read(&root, &mut sources);
+        show.site.templates = templates;
+        diags.extend(found);
+    }
     let (files, skipped) = timings::stage("discover", || discover(&root))?;
     diags.extend(skipped);
     Ok(Input {

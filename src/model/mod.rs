@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 pub use notes::Notes;
 pub use show::{
     derive_podcast_guid, Funding, License, Limits, Location, Locked, OutputConfig, Owner, Person,
-    RemoteItem, Show, ShowType, SiteConfig, Txt, UpdateFrequency,
+    RemoteItem, Show, ShowType, SiteConfig, Template, Txt, UpdateFrequency,
 };
 
 /// `itunes:episodeType`.

@@ -132,12 +132,28 @@ pub struct SiteConfig {
     /// Write a page for the show and for every published episode; off for
     /// shows that have a website of their own.
     pub enabled: bool,
+    /// The show's own templates (`templates/`), which replace the built-in
+    /// theme's files of the same names.
+    pub templates: Vec<Template>,
 }
 
 impl Default for SiteConfig {
     fn default() -> Self {
-        SiteConfig { enabled: true }
+        SiteConfig {
+            enabled: true,
+            templates: Vec::new(),
+        }
     }
+}
+
+/// A page template of the show's own, as read (it parses).
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Its name in the theme, e.g. `episode.html`.
+    pub name: String,
+    pub source: String,
+    /// Where findings about it point.
+    pub file: crate::diag::FileId,
 }
 
 /// The resolved show: everything the renderers need from podcast.toml.

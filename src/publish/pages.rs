@@ -38,7 +38,12 @@ pub(crate) struct Pages {
 /// `dir` (none when `[site]` is off). The caller holds the folder's lock, so
 /// a page kept stays as it was compared.
 pub(crate) fn stage(feed: &Feed, area: &Area, dir: &Path) -> Result<Pages, Failure> {
-    let theme = Theme::builtin();
+    let theme = Theme::of(&feed.show.site).map_err(|e| {
+        Failure::Refused(Diagnostic::new(
+            Rule::TemplateError,
+            format!("the page templates failed: {e}"),
+        ))
+    })?;
     let each: Vec<Result<Staged, String>> = pages::pages(feed)
         .into_par_iter()
         .map(|(which, page)| {

@@ -87,6 +87,15 @@ impl Project {
         let published = self.episodes.iter().filter(|r| r.status == Status::Publish);
         feed_of(&self.show, published.map(|r| r.item.clone()).collect())
     }
+    /// The feed of at most `n` published episodes, for trying what renders
+    /// one without copying them all.
+    pub(crate) fn sample_feed(&self, n: usize) -> Feed {
+        let published = self.episodes.iter().filter(|r| r.status == Status::Publish);
+        feed_of(
+            &self.show,
+            published.take(n).map(|r| r.item.clone()).collect(),
+        )
+    }
     /// The findings that point into the file at `path`.
     pub fn findings_in<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a Diagnostic> {
         self.diags.iter().filter(move |d| {

@@ -10,6 +10,7 @@ mod discovery;
 mod episodes;
 mod links;
 mod publish;
+mod site;
 mod values;
 
 use common::*;
@@ -86,6 +87,7 @@ fn cases() -> Vec<Case> {
     all.extend(links::cases());
     all.extend(values::cases());
     all.extend(publish::cases());
+    all.extend(site::cases());
     all
 }
 

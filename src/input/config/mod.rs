@@ -490,6 +490,7 @@ impl Checker<'_> {
         }
         show.site = SiteConfig {
             enabled: raw.site.enabled.unwrap_or(true),
+            templates: Vec::new(),
         };
         show.output = OutputConfig {
             dir: raw.output.dir.clone(),

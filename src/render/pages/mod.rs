@@ -11,7 +11,7 @@ use minijinja::Environment;
 
 use super::notes::Rendered;
 use super::RenderError;
-use crate::model::{Feed, Item};
+use crate::model::{Feed, Item, SiteConfig};
 
 pub(crate) use path::page_path;
 
@@ -27,11 +27,12 @@ pub(crate) struct Page {
     pub expect: Expect,
 }
 
-/// What a page must hold when read back.
+/// What a page must hold when read back, beyond running nothing (what the
+/// built-in templates write: a show's own may write otherwise).
 #[derive(Debug, Clone)]
 pub(crate) struct Expect {
     /// The text of its `<title>`.
-    pub title: String,
+    pub title: Option<String>,
     /// The media its player plays (episode pages with an enclosure).
     pub media: Option<String>,
 }
@@ -45,13 +46,14 @@ pub(crate) enum Which {
     Episode(usize),
 }
 
-/// The templates of the built-in theme.
+/// The templates pages are rendered with: the built-in theme's, with those
+/// of the show's own (`templates/`) in their place.
 pub(crate) struct Theme {
     env: Environment<'static>,
 }
 
 impl Theme {
-    pub(crate) fn builtin() -> Theme {
+    pub(crate) fn of(site: &SiteConfig) -> Result<Theme, minijinja::Error> {
         let mut env = Environment::new();
         for (name, text) in [
             ("base.html", include_str!("theme/base.html")),
@@ -59,11 +61,31 @@ impl Theme {
             ("episode.html", include_str!("theme/episode.html")),
             ("style.css", include_str!("theme/style.css")),
         ] {
-            env.add_template(name, text)
-                .expect("the built-in templates parse");
+            env.add_template(name, text)?;
         }
-        Theme { env }
+        for t in &site.templates {
+            env.add_template_owned(t.name.clone(), t.source.clone())?;
+        }
+        Ok(Theme { env })
     }
+}
+
+/// Renders the first show page and the newest episode's page of `feed` with
+/// its theme, for the error a template of the show's own makes.
+pub(crate) fn try_templates(feed: &Feed) -> Result<(), minijinja::Error> {
+    let theme = Theme::of(&feed.show.site)?;
+    let render = |template: &str, ctx| theme.env.get_template(template)?.render(ctx);
+    render("show.html", view::show(feed, 1))?;
+    if let Some(item) = feed.items.first() {
+        let notes = Rendered::of(item).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+        })?;
+        render(
+            "episode.html",
+            view::episode(feed, 0, &notes.full, &notes.summary),
+        )?;
+    }
+    Ok(())
 }
 
 /// The pages of `feed`, in the order show pages, then episodes newest first;
@@ -73,6 +95,9 @@ pub(crate) fn pages(feed: &Feed) -> Vec<(Which, Page)> {
     if !feed.show.site.enabled {
         return Vec::new();
     }
+    let built_in = |name: &str| !feed.show.site.templates.iter().any(|t| t.name == name);
+    let titled = built_in("base.html");
+    let played = built_in("episode.html");
     let mut out = Vec::new();
     let show_pages = feed.items.len().div_ceil(EPISODES_PER_PAGE).max(1);
     for n in 1..=show_pages {
@@ -81,7 +106,7 @@ pub(crate) fn pages(feed: &Feed) -> Vec<(Which, Page)> {
             Page {
                 path: view::show_page_path(n),
                 expect: Expect {
-                    title: view::show_page_title(&feed.show.title, n),
+                    title: titled.then(|| view::show_page_title(&feed.show.title, n)),
                     media: None,
                 },
             },
@@ -100,8 +125,12 @@ pub(crate) fn pages(feed: &Feed) -> Vec<(Which, Page)> {
             Page {
                 path,
                 expect: Expect {
-                    title: view::episode_title(item, &feed.show.title),
-                    media: item.enclosure.as_ref().map(|e| e.url.clone()),
+                    title: titled.then(|| view::episode_title(item, &feed.show.title)),
+                    media: item
+                        .enclosure
+                        .as_ref()
+                        .filter(|_| played)
+                        .map(|e| e.url.clone()),
                 },
             },
         ));
