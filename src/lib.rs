@@ -4,10 +4,11 @@
 //! The pipeline, one folder per stage, data flowing one way:
 //!
 //! ```text
-//! input ──► resolve ──► render ──► publish
-//! podcast.toml,   the feed model,   RSS, Atom,      verify (read back),
-//! episodes        every rule        JSON Feed,      ledger, lock,
-//! (parsed)        checked           notes HTML      atomic replace
+//! input ──► resolve ──► render ──► publish ──► (serve)
+//! podcast.toml,   the feed model,   RSS, Atom,      verify (read back),   a preview on
+//! episodes,       every rule        JSON Feed,      ledger, lock,         127.0.0.1,
+//! templates       checked           notes HTML,     atomic replace        rebuilt on change
+//! (parsed)                          web pages
 //! ```
 //!
 //! Stages never print: they return [`diag::Diagnostic`]s, so a run reports
@@ -35,6 +36,7 @@ mod publish;
 mod render;
 mod resolve;
 mod scaffold;
+pub mod serve;
 pub mod timings;
 
 use std::path::PathBuf;

@@ -77,6 +77,15 @@ enum Command {
     },
     /// Print the manual page (roff), e.g. `feedgen man > ~/.local/share/man/man1/feedgen.1`.
     Man,
+    /// Build, then serve the output folder on 127.0.0.1 for a preview, and
+    /// build again whenever podcast.toml, an episode, a template or a media
+    /// file changes (reload the page to see it). A failed build keeps the last
+    /// good preview and shows its errors on every page. Ctrl-C stops.
+    Serve {
+        /// The port on 127.0.0.1 (0: any free one; the address is printed).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq, Eq)]
@@ -242,6 +251,28 @@ fn main() -> ExitCode {
             }
             c.errors > 0 || o.written.is_empty()
         }),
+        Command::Serve { port } => {
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let on_ctrl_c = stop.clone();
+            let _ = ctrlc::set_handler(move || {
+                on_ctrl_c.store(true, std::sync::atomic::Ordering::Relaxed)
+            });
+            feedgen::serve::serve(&opts, *port, stop, |event| match event {
+                feedgen::serve::Event::Built(o) => {
+                    emit(&cli, &o.project.sources, &o.project.diags, None);
+                    let what = match o.written.is_empty() {
+                        true => "build failed; the last good preview stays".to_string(),
+                        false => format!("built {} episodes", o.published),
+                    };
+                    summary(&cli, &what, o.project.counts());
+                }
+                feedgen::serve::Event::Failed(e) => eprintln!("error: {e}"),
+                feedgen::serve::Event::Listening(addr) => {
+                    eprintln!("serving http://{addr}/ (Ctrl-C stops)")
+                }
+            })
+            .map(|()| false)
+        }
         Command::New => feedgen::new_episode(&opts).map(|path| {
             let mut text = format!("created {}\n", path.display());
             match feedgen::check(&opts) {
