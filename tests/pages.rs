@@ -297,3 +297,49 @@ fn a_template_of_the_show_replaces_the_built_in_one_and_still_escapes() {
         [("templates/show.html".to_string(), 1, 8)]
     );
 }
+
+#[test]
+fn directories_listed_in_site_are_on_every_page_and_chapters_on_the_episode() {
+    let toml = std::fs::read_to_string(repo().join("podcast.toml")).unwrap();
+    let site = |entries: &str| format!("{toml}\n[site]\nsubscribe = [{entries}]\n");
+    let apple = "{ name = \"Apple Podcasts\", url = \"https://podcasts.apple.com/podcast/id1\" }";
+    let t = TempProject::new(&site(&format!(
+        "{apple}, {{ name = \"Bad\", url = \"javascript:x\" }}"
+    )));
+    copy_dir(&repo().join("episodes"), &t.path().join("episodes"));
+    copy_dir(&repo().join("media"), &t.path().join("media"));
+    // A URL that is not http(s) is reported at podcast.toml.
+    assert_eq!(find(&t.check(), feedgen::diag::Rule::InvalidUrl).len(), 1);
+    t.write("podcast.toml", site(apple));
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    for page in ["public/index.html", "public/episodes/7/index.html"] {
+        let html = Html::parse_document(&t.read(page));
+        let apple: Vec<String> = html
+            .select(&select(
+                r#"a[href="https://podcasts.apple.com/podcast/id1"]"#,
+            ))
+            .map(|a| a.text().collect())
+            .collect();
+        assert!(
+            apple.iter().all(|n| n == "Apple Podcasts") && !apple.is_empty(),
+            "{page}"
+        );
+        assert!(!t.read(page).contains("javascript:x"));
+    }
+    // Episode 7's chapters file is the show's own: its chapters, with times.
+    let html = Html::parse_document(&t.read("public/episodes/7/index.html"));
+    let marks: Vec<String> = html
+        .select(&select(".chapters li"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            "0:00 オープニング",
+            "0:01 Kubernetes 1.20",
+            "0:02 Cloud Native Security Whitepaper",
+            "0:03 client-go Informer"
+        ]
+    );
+}

@@ -66,6 +66,14 @@ pub struct Transcript {
     pub mime: String,
 }
 
+/// A chapter of an episode, from its local JSON chapters file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChapterMark {
+    /// Seconds from the start.
+    pub start: f64,
+    pub title: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Soundbite {
     pub start: f64,
@@ -101,6 +109,9 @@ pub struct Item {
     pub video: Option<String>,
     pub transcripts: Vec<Transcript>,
     pub chapters: Option<String>,
+    /// The chapters themselves, when the chapters file is the show's own
+    /// (for the episode's page; the feeds link the file).
+    pub chapter_marks: Vec<ChapterMark>,
     pub soundbites: Vec<Soundbite>,
     pub block: bool,
     pub location: Option<Location>,

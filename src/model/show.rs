@@ -135,6 +135,8 @@ pub struct SiteConfig {
     /// The show's own templates (`templates/`), which replace the built-in
     /// theme's files of the same names.
     pub templates: Vec<Template>,
+    /// Where else to listen (Apple Podcasts, Spotify, …): (name, URL).
+    pub subscribe: Vec<(String, String)>,
 }
 
 impl Default for SiteConfig {
@@ -142,6 +144,7 @@ impl Default for SiteConfig {
         SiteConfig {
             enabled: true,
             templates: Vec::new(),
+            subscribe: Vec::new(),
         }
     }
 }

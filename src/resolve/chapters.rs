@@ -21,8 +21,9 @@ struct Chapter {
 }
 
 /// Checks structure and order: version 1.x, chapters with non-negative, ascending
-/// start times, end after start, and http(s) `img`/`url`.
-pub(crate) fn validate(text: &str) -> Result<usize, String> {
+/// start times, end after start, and http(s) `img`/`url`. Returns the
+/// chapters, for the episode's page.
+pub(crate) fn validate(text: &str) -> Result<Vec<crate::model::ChapterMark>, String> {
     let f: ChaptersFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
     if !f.version.starts_with("1.") {
         return Err(format!("version is {}, expected 1.2.0", f.version));
@@ -48,10 +49,15 @@ pub(crate) fn validate(text: &str) -> Result<usize, String> {
                 ));
             }
         }
-        let _ = &c.title;
         last = c.start_time;
     }
-    Ok(f.chapters.len())
+    Ok(f.chapters
+        .into_iter()
+        .map(|c| crate::model::ChapterMark {
+            start: c.start_time,
+            title: crate::chars::strip_unsafe(c.title.as_deref().unwrap_or("")).into_owned(),
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -62,9 +68,10 @@ mod tests {
     fn valid_and_invalid() {
         assert_eq!(
             validate(
-                r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"a"},{"startTime":60}]}"#
-            ),
-            Ok(2)
+                r#"{"version":"1.2.0","chapters":[{"startTime":0,"title":"a\u0001"},{"startTime":60}]}"#
+            )
+            .map(|c| c.into_iter().map(|c| (c.start, c.title)).collect::<Vec<_>>()),
+            Ok(vec![(0.0, "a".to_string()), (60.0, String::new())])
         );
         assert!(
             validate(r#"{"version":"1.2.0","chapters":[{"startTime":60},{"startTime":0}]}"#)

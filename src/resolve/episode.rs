@@ -99,7 +99,12 @@ impl Resolver<'_, '_> {
             }
         }
         let transcripts = self.transcripts(&ep);
-        let chapters = ep.front.chapters.as_ref().and_then(|c| self.chapters(c));
+        let (chapters, chapter_marks) = ep
+            .front
+            .chapters
+            .as_ref()
+            .and_then(|c| self.chapters(c))
+            .unzip();
         let (guid, guid_is_permalink, id_iri, guid_span) = self.guid(&ep, number, &anchor);
         let persons = self.persons(&ep);
         let soundbites = self.soundbites(&ep);
@@ -141,6 +146,7 @@ impl Resolver<'_, '_> {
             video,
             transcripts,
             chapters,
+            chapter_marks: chapter_marks.unwrap_or_default(),
             soundbites,
             block: ep.front.block,
             location,

@@ -14,7 +14,7 @@ use crate::input::regular_file::read_regular;
 /// Chapters of even a days-long show fit in far less.
 const MAX_CHAPTERS_BYTES: u64 = 4 << 20;
 use crate::input::episode::ParsedEpisode;
-use crate::model::Transcript;
+use crate::model::{ChapterMark, Transcript};
 
 impl Resolver<'_, '_> {
     pub(super) fn transcripts(&mut self, ep: &ParsedEpisode) -> Vec<Transcript> {
@@ -67,10 +67,11 @@ impl Resolver<'_, '_> {
             .map(|url| Transcript { url, mime })
     }
 
-    pub(super) fn chapters(&mut self, c: &Spanned<String>) -> Option<String> {
+    /// The chapters' URL, and the chapters when the file is the show's own.
+    pub(super) fn chapters(&mut self, c: &Spanned<String>) -> Option<(String, Vec<ChapterMark>)> {
         let s = c.get_ref();
         if s.contains("://") {
-            return self.url(s, c.span(), "chapters");
+            return self.url(s, c.span(), "chapters").map(|u| (u, Vec::new()));
         }
         let path = self.local_or_report(s, c.span(), "chapters file")?;
         let text = match read_regular(&path, MAX_CHAPTERS_BYTES) {
@@ -80,16 +81,18 @@ impl Resolver<'_, '_> {
             Ok(None) => Err("it does not exist".to_string()),
             Err(e) => Err(e),
         };
-        let checked = text.and_then(|t| chapters::validate(&t).map_err(|e| e.to_string()));
-        if let Err(e) = checked {
-            self.push(
-                Rule::InvalidChapters,
-                c.span(),
-                format!("`{s}` is not JSON chapters 1.2: {e}"),
-            );
-            return None;
-        }
+        let marks = match text.and_then(|t| chapters::validate(&t).map_err(|e| e.to_string())) {
+            Ok(marks) => marks,
+            Err(e) => {
+                self.push(
+                    Rule::InvalidChapters,
+                    c.span(),
+                    format!("`{s}` is not JSON chapters 1.2: {e}"),
+                );
+                return None;
+            }
+        };
         let rel = self.rel_to_root(&path);
-        self.publish_url(&rel, c.span())
+        self.publish_url(&rel, c.span()).map(|u| (u, marks))
     }
 }

@@ -17,6 +17,7 @@ use unicode_normalization::UnicodeNormalization;
 use url::Url;
 use uuid::Uuid;
 
+use crate::chars::strip_unsafe;
 use crate::diag::{Diagnostic, FileId, Rule};
 use crate::model::{
     derive_podcast_guid, Location, Locked, OutputConfig, Owner, Show, SiteConfig, UpdateFrequency,
@@ -491,6 +492,15 @@ impl Checker<'_> {
         show.site = SiteConfig {
             enabled: raw.site.enabled.unwrap_or(true),
             templates: Vec::new(),
+            subscribe: raw
+                .site
+                .subscribe
+                .iter()
+                .filter_map(|s| {
+                    let url = self.url(&s.url, "site.subscribe url")?;
+                    Some((strip_unsafe(&s.name).into_owned(), url))
+                })
+                .collect(),
         };
         show.output = OutputConfig {
             dir: raw.output.dir.clone(),

@@ -104,6 +104,16 @@ pub(super) struct RawPerson {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSite {
     pub(super) enabled: Option<bool>,
+    #[serde(default)]
+    pub(super) subscribe: Vec<RawSubscribe>,
+}
+
+/// A place to listen to the show, e.g. `{ name = "Apple Podcasts", url = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSubscribe {
+    pub(super) name: String,
+    pub(super) url: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]

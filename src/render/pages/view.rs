@@ -19,6 +19,14 @@ struct Site<'a> {
     image: Option<&'a str>,
     copyright: Option<&'a str>,
     feeds: Feeds,
+    /// Where else to listen: (name, URL).
+    subscribe: Vec<Listen<'a>>,
+}
+
+#[derive(Serialize)]
+struct Listen<'a> {
+    name: &'a str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]
@@ -79,6 +87,14 @@ struct Transcript<'a> {
 }
 
 #[derive(Serialize)]
+struct Mark<'a> {
+    time: String,
+    /// The same as an HTML duration, for `<time datetime>`.
+    duration: String,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
 struct Neighbour<'a> {
     title: &'a str,
     link: &'a str,
@@ -96,6 +112,7 @@ struct Episode<'a> {
     persons: Vec<Person<'a>>,
     notes: &'a str,
     chapters: Option<&'a str>,
+    chapter_marks: Vec<Mark<'a>>,
     transcripts: Vec<Transcript<'a>>,
     newer: Option<Neighbour<'a>>,
     older: Option<Neighbour<'a>>,
@@ -146,6 +163,12 @@ fn site(show: &Show) -> Site<'_> {
             atom,
             json,
         },
+        subscribe: show
+            .site
+            .subscribe
+            .iter()
+            .map(|(name, url)| Listen { name, url })
+            .collect(),
     }
 }
 
@@ -305,6 +328,15 @@ pub(super) fn episode(feed: &Feed, i: usize, notes_html: &str, summary: &str) ->
             persons: item.persons.iter().map(person).collect(),
             notes: notes_html,
             chapters: item.chapters.as_deref(),
+            chapter_marks: item
+                .chapter_marks
+                .iter()
+                .map(|c| Mark {
+                    time: clock(c.start as u64),
+                    duration: format!("PT{}S", c.start as u64),
+                    title: &c.title,
+                })
+                .collect(),
             transcripts: item
                 .transcripts
                 .iter()
