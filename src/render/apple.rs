@@ -45,6 +45,10 @@ pub(crate) fn description(
     let trailer = trailer(full_link);
     let budget = limit.saturating_sub(trailer.len());
     // The longest prefix that ends at a cut and fits with its closing tags.
+    // A later cut never needs less room than an earlier one (its closing tags
+    // are lists that close after it, so they are in the HTML before any later
+    // cut): the largest that fits is where a walk cutting between elements,
+    // entering only lists, stops.
     let best = whole
         .cuts
         .iter()
@@ -338,6 +342,36 @@ mod tests {
         assert!(a.truncated && a.html.len() <= 4000);
         let inner = a.html.trim_start_matches("<p>").split('…').next().unwrap();
         assert_eq!(inner.len() % "👩‍👩‍👧‍👦".len(), 0);
+    }
+
+    #[test]
+    fn a_cut_enters_nested_lists_but_not_links_or_paragraphs() {
+        let long = "y".repeat(30);
+        // Cut in the inner list, closing both lists.
+        let md = format!("- a\n  - {long}\n  - {long}\n  - {long}\n");
+        let a = description(&notes(&md), None, 110);
+        assert!(a.truncated);
+        assert_eq!(
+            a.html,
+            format!("<ul><li>a<ul><li>{long}</li></ul></li></ul><p>…</p>")
+        );
+        // A list inside a link is not entered: the link goes whole or not at all.
+        let md = format!("- [{long} {long} {long}](https://e.x/)\n- b\n");
+        let a = description(&notes(&md), None, 70);
+        assert!(!a.html.contains("<a "), "{}", a.html);
+        // A paragraph in a paragraph is written as its content only.
+        use pulldown_cmark::TagEnd;
+        let events = vec![
+            Event::Start(Tag::Paragraph),
+            Event::Start(Tag::Paragraph),
+            Event::Start(Tag::Paragraph),
+            Event::Text("x".into()),
+            Event::End(TagEnd::Paragraph),
+            Event::End(TagEnd::Paragraph),
+            Event::End(TagEnd::Paragraph),
+        ];
+        let nested: Notes = events.into_iter().collect();
+        assert_eq!(description(&nested, None, 4000).html, "<p><p>x</p></p>");
     }
 
     #[test]

@@ -59,6 +59,6 @@ pub fn gitlab(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn Write) -> std::io
             }
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *w, &issues)?;
-    writeln!(w)
+    let text = serde_json::to_string_pretty(&issues)?;
+    writeln!(w, "{}", super::json::inert(&text))
 }

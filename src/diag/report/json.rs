@@ -2,9 +2,6 @@
 
 use std::io::Write;
 
-use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter};
-
 use super::escaped;
 use super::place::place;
 use crate::diag::{Diagnostic, SourceDb};
@@ -28,35 +25,56 @@ pub fn json(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn Write) -> std::io::
             "message": d.message,
             "help": d.help,
         });
-        let mut line = serde_json::Serializer::with_formatter(&mut *w, Inert);
-        v.serialize(&mut line)?;
-        writeln!(w)?;
+        writeln!(w, "{}", inert(&v.to_string()))?;
     }
     Ok(())
 }
 
-/// serde_json's compact output, with DEL, C1 controls, bidi controls and
-/// invisible characters escaped as well.
-struct Inert;
-
-impl Formatter for Inert {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        w: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut rest = fragment;
-        while let Some((at, c)) = rest
-            .char_indices()
-            .find(|&(_, c)| c == '\u{7F}' || escaped(c))
-        {
-            CompactFormatter.write_string_fragment(w, &rest[..at])?;
+/// JSON text with DEL, C1 controls, bidi controls and invisible characters
+/// written as `\u` escapes too (serde_json escapes only C0 controls). Outside
+/// strings JSON is ASCII, so every such character is in a string, where its
+/// escape reads back as the same character.
+pub(super) fn inert(json: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| c == '\u{7F}' || escaped(c);
+    if !json.chars().any(hidden) {
+        return json.into();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if hidden(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                write!(w, "\\u{unit:04x}")?;
+                out.push_str(&format!("\\u{unit:04x}"));
             }
-            rest = &rest[at + c.len_utf8()..];
+        } else {
+            out.push(c);
         }
-        CompactFormatter.write_string_fragment(w, rest)
+    }
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hidden_character_is_an_escape_that_reads_back() {
+        let text = "a\u{7F}b\u{9B}c\u{202E}d\u{E0041}é日\u{200D}";
+        let json = serde_json::to_string_pretty(&serde_json::json!({ "m": text })).unwrap();
+        let out = inert(&json);
+        assert!(
+            out.contains(
+                r#""a\u007fb\u009bc\u202ed\udb40\udc41é日\u{200D}""#
+                    .replace(r"\u{200D}", "\u{200D}")
+                    .as_str()
+            ),
+            "{out}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["m"], text);
+        assert!(matches!(
+            inert("{\"plain\":\"text\"}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -202,6 +202,6 @@ pub fn sarif(db: &SourceDb, diags: &[Diagnostic], w: &mut dyn Write) -> std::io:
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *w, &log)?;
-    writeln!(w)
+    let text = serde_json::to_string_pretty(&log)?;
+    writeln!(w, "{}", super::json::inert(&text))
 }
