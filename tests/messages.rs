@@ -135,3 +135,31 @@ fn ipv6_links_are_refused_not_published_mangled() {
         assert!(text.contains("v6"), "{doc} keeps the link's text");
     }
 }
+
+#[test]
+fn podcast_toml_tables_are_reported_at_their_values() {
+    // The extra lines follow `[podcast]`, which is line 4.
+    let t = TempProject::new(&MINIMAL_TOML.replacen(
+        "[podcast]\n",
+        "[podcast]\ncopyright = \"c\\u0007\"\nlicense = { name = \"l\\u0001\", url = \"ftp://x\" }\ntxt = [{ value = \"v\\u202E\" }]\nfunding = [{ url = \"https://e.x/f\", text = \"f\\u0002\" }]\n",
+        1,
+    ));
+    t.write("episodes/001.md", format!("{}{}", front(1), body(1)));
+    let p = t.check();
+    let cfg = "podcast.toml".to_string();
+    assert_eq!(
+        positions(&p, Rule::ControlCharacter),
+        [
+            (cfg.clone(), 5, 13),
+            (cfg.clone(), 6, 11),
+            (cfg.clone(), 8, 12)
+        ],
+        "{}",
+        summary(&p)
+    );
+    assert_eq!(
+        positions(&p, Rule::InvisibleCharacter),
+        [(cfg.clone(), 7, 8)]
+    );
+    assert_eq!(positions(&p, Rule::InvalidUrl), [(cfg, 6, 11)]);
+}

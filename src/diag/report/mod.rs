@@ -51,7 +51,7 @@ fn picture(c: char) -> Option<char> {
 
 /// Characters shown as `\u{…}`: C1 controls (a UTF-8 terminal may obey them),
 /// bidi controls and marks, line and paragraph separators, and characters that
-/// show as nothing (zero-width spaces, fillers, tags, noncharacters). ZWJ and
+/// show as nothing (zero-width spaces, fillers, tags, U+FFFE and U+FFFF). ZWJ and
 /// ZWNJ stay: emoji and many scripts need them, and they move nothing.
 pub(super) fn escaped(c: char) -> bool {
     is_invisible(c)

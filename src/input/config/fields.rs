@@ -34,25 +34,35 @@ impl Checker<'_> {
             ),
             ("podcast.author".into(), &mut show.author, author),
         ];
+        let at = |s: Option<Range<usize>>| s.unwrap_or(0..0);
         if let Some(c) = show.copyright.as_mut() {
-            fields.push(("podcast.copyright".into(), c, 0..0));
+            let span = at(p.copyright.as_ref().map(|c| c.span()));
+            fields.push(("podcast.copyright".into(), c, span));
         }
         if let Some(o) = show.owner.as_mut() {
-            fields.push(("podcast.owner.name".into(), &mut o.name, 0..0));
+            let span = at(p.owner.as_ref().map(|o| o.span()));
+            fields.push(("podcast.owner.name".into(), &mut o.name, span));
         }
         for f in show.funding.iter_mut() {
-            fields.push(("podcast.funding.text".into(), &mut f.text, 0..0));
+            // Entries with a bad URL were left out: find this one's own.
+            let raw = p
+                .funding
+                .iter()
+                .find(|r| r.get_ref().url == f.url && r.get_ref().text == f.text);
+            let span = at(raw.map(|r| r.span()));
+            fields.push(("podcast.funding.text".into(), &mut f.text, span));
         }
         if let Some(l) = show.license.as_mut() {
-            fields.push(("podcast.license.name".into(), &mut l.name, 0..0));
+            let span = at(p.license.as_ref().map(|l| l.span()));
+            fields.push(("podcast.license.name".into(), &mut l.name, span));
         }
         if let Some(l) = show.location.as_mut() {
             fields.push(("podcast.location.name".into(), &mut l.name, 0..0));
         }
-        for t in show.txt.iter_mut() {
-            fields.push(("podcast.txt.value".into(), &mut t.value, 0..0));
+        for (t, raw) in show.txt.iter_mut().zip(&p.txt) {
+            fields.push(("podcast.txt.value".into(), &mut t.value, raw.span()));
             if let Some(purpose) = t.purpose.as_mut() {
-                fields.push(("podcast.txt.purpose".into(), purpose, 0..0));
+                fields.push(("podcast.txt.purpose".into(), purpose, raw.span()));
             }
         }
         if let Some(u) = show.update_frequency.as_mut() {

@@ -302,7 +302,7 @@ impl Checker<'_> {
             )
             .help = Some("use a code such as `en`, `en-us` or `ja`".into());
         }
-        show.copyright = p.copyright.clone();
+        show.copyright = p.copyright.as_ref().map(|c| c.get_ref().clone());
         if let Some(o) = &p.owner {
             let email = self.email(&o.get_ref().email, "owner.email");
             show.owner = Some(Owner {
@@ -448,14 +448,14 @@ impl Checker<'_> {
         show.new_feed_url = self.opt_url(&p.new_feed_url, "new_feed_url");
         show.block = p.block;
         show.complete = p.complete;
-        show.license = p.license.clone();
-        if let Some(l) = show.license.as_mut() {
+        show.license = p.license.as_ref().map(|l| l.get_ref().clone());
+        if let (Some(l), Some(at)) = (show.license.as_mut(), p.license.as_ref()) {
             if let Some(u) = l.url.take() {
-                l.url = self.url(&Spanned::new(0..0, u), "license.url");
+                l.url = self.url(&Spanned::new(at.span(), u), "license.url");
             }
         }
         show.location = p.location.clone().map(|l| self.location(l));
-        show.txt = p.txt.clone();
+        show.txt = p.txt.iter().map(|t| t.get_ref().clone()).collect();
         show.update_frequency = p.update_frequency.clone().filter(|u| self.rrule_ok(u));
         show.podroll = p.podroll.clone();
         // podcast:remoteItem's feedGuid is another feed's podcast:guid: a UUID.

@@ -37,7 +37,7 @@ pub(super) struct RawPodcast {
     pub(super) feed_url: S<String>,
     pub(super) language: S<String>,
     pub(super) author: S<String>,
-    pub(super) copyright: Option<String>,
+    pub(super) copyright: S<String>,
     pub(super) owner: S<RawOwner>,
     pub(super) image: S<String>,
     #[serde(default)]
@@ -60,10 +60,10 @@ pub(super) struct RawPodcast {
     pub(super) block: bool,
     #[serde(default)]
     pub(super) complete: bool,
-    pub(super) license: Option<License>,
+    pub(super) license: S<License>,
     pub(super) location: Option<Location>,
     #[serde(default)]
-    pub(super) txt: Vec<Txt>,
+    pub(super) txt: Vec<Spanned<Txt>>,
     pub(super) update_frequency: Option<UpdateFrequency>,
     #[serde(default)]
     pub(super) podroll: Vec<RemoteItem>,
