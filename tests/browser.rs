@@ -38,11 +38,7 @@ fn run(args: &[&str], page: &Path) -> Output {
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     out
 }
 

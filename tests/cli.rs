@@ -338,11 +338,7 @@ fn stages(t: &TempProject) -> Vec<String> {
         .args(["build", "--quiet"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     String::from_utf8(out.stderr)
         .unwrap()
         .lines()

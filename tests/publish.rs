@@ -422,11 +422,7 @@ fn many_pages_are_written_with_few_files_open() {
         .current_dir(t.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let pages = fs::read_dir(t.path().join("public"))
         .unwrap()
         .filter(|e| {

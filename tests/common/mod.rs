@@ -160,3 +160,13 @@ pub fn check_in_time(t: &TempProject) -> Project {
     rx.recv_timeout(std::time::Duration::from_secs(30))
         .expect("check returns in time")
 }
+
+/// `out` is a process that succeeded, else the test fails with what it said.
+pub fn assert_ran(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
