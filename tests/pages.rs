@@ -338,3 +338,30 @@ fn directories_listed_in_site_are_on_every_page_and_chapters_on_the_episode() {
         ]
     );
 }
+
+#[test]
+fn a_text_transcript_is_shown_on_its_episodes_page() {
+    let t = example_copy();
+    // A cue holding markup: its tags go, its text is escaped.
+    let vtt = t.path().join("episodes/008/transcript.vtt");
+    let mut text = std::fs::read_to_string(&vtt).unwrap();
+    text.push_str("\n00:00:12.000 --> 00:00:14.000\n<v x>a <script>alert(1)</script> & b < c\n");
+    std::fs::write(&vtt, text).unwrap();
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let page = t.read("public/episodes/8/index.html");
+    let html = Html::parse_document(&page);
+    let paragraphs: Vec<String> = html
+        .select(&select("details.transcript p"))
+        .map(|p| p.text().collect())
+        .collect();
+    assert_eq!(
+        paragraphs,
+        [
+            "こんばんは、kubenews の時間です。",
+            "今週は Gateway API と Sigstore の話をします。",
+            "a alert(1) & b < c"
+        ]
+    );
+    assert!(!page.contains("<script>alert"), "{page}");
+}

@@ -10,6 +10,7 @@ mod front_matter;
 mod read;
 pub(crate) mod regular_file;
 pub(crate) mod templates;
+pub(crate) mod transcript;
 
 use std::path::{Path, PathBuf};
 

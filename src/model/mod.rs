@@ -64,6 +64,9 @@ pub struct PersonCredit {
 pub struct Transcript {
     pub url: String,
     pub mime: String,
+    /// The show's own file it is published from (none for a remote URL):
+    /// the episode's page shows its text.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// A chapter of an episode, from its local JSON chapters file.

@@ -14,8 +14,9 @@ use rayon::prelude::*;
 use super::staging::{Area, Staged};
 use super::verify;
 use crate::diag::{Diagnostic, Rule};
+use crate::input;
 use crate::model::Feed;
-use crate::render::pages::{self, Theme};
+use crate::render::pages::{self, Theme, Which};
 use crate::render::RenderError;
 
 /// Why the pages could not be staged.
@@ -53,7 +54,15 @@ pub(crate) fn stage(feed: &Feed, area: &Area, dir: &Path) -> Result<Pages, Failu
                     format!("{} failed verification: {what}", page.path),
                 ))
             };
-            let html = pages::render(&theme, feed, which).map_err(|e| match e {
+            let transcript = match which {
+                Which::Episode(i) => feed.items[i]
+                    .transcripts
+                    .iter()
+                    .find_map(|t| input::transcript::read(t.file.as_deref()?, &t.mime)),
+                Which::Show(_) => None,
+            };
+            let transcript = transcript.unwrap_or_default();
+            let html = pages::render(&theme, feed, which, &transcript).map_err(|e| match e {
                 RenderError::Io(e) => Failure::Io(e),
                 RenderError::Document(what) => refused(what),
             })?;

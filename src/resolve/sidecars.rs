@@ -43,6 +43,7 @@ impl Resolver<'_, '_> {
                     out.push(Transcript {
                         url,
                         mime: probe::mime_for(&name).unwrap_or("text/plain").to_string(),
+                        file: Some(path),
                     });
                 }
             }
@@ -57,14 +58,19 @@ impl Resolver<'_, '_> {
     pub(super) fn sidecar(&mut self, s: &str, span: Range<usize>) -> Option<Transcript> {
         let mime = probe::mime_for(s).unwrap_or("text/plain").to_string();
         if s.contains("://") {
-            return self
-                .url(s, span, "transcript")
-                .map(|url| Transcript { url, mime });
+            return self.url(s, span, "transcript").map(|url| Transcript {
+                url,
+                mime,
+                file: None,
+            });
         }
         let path = self.local_or_report(s, span.clone(), "transcript")?;
         let rel = self.rel_to_root(&path);
-        self.publish_url(&rel, span)
-            .map(|url| Transcript { url, mime })
+        self.publish_url(&rel, span).map(|url| Transcript {
+            url,
+            mime,
+            file: Some(path),
+        })
     }
 
     /// The chapters' URL, and the chapters when the file is the show's own.

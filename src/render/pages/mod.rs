@@ -80,10 +80,9 @@ pub(crate) fn try_templates(feed: &Feed) -> Result<(), minijinja::Error> {
         let notes = Rendered::of(item).map_err(|e| {
             minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
         })?;
-        render(
-            "episode.html",
-            view::episode(feed, 0, &notes.full, &notes.summary),
-        )?;
+        // A transcript too, so a template that shows one is tried on one.
+        let ctx = view::episode(feed, 0, (&notes.full, &notes.summary), &["…".into()]);
+        render("episode.html", ctx)?;
     }
     Ok(())
 }
@@ -138,17 +137,20 @@ pub(crate) fn pages(feed: &Feed) -> Vec<(Which, Page)> {
     out
 }
 
-/// Renders page `which` of `feed`.
-pub(crate) fn render(theme: &Theme, feed: &Feed, which: Which) -> Result<String, RenderError> {
+/// Renders page `which` of `feed`; an episode's page shows `transcript`,
+/// the paragraphs of its transcript, if it has one in text.
+pub(crate) fn render(
+    theme: &Theme,
+    feed: &Feed,
+    which: Which,
+    transcript: &[String],
+) -> Result<String, RenderError> {
     let (template, ctx) = match which {
         Which::Show(n) => ("show.html", view::show(feed, n)),
         Which::Episode(i) => {
-            let item = &feed.items[i];
-            let notes = Rendered::of(item)?;
-            (
-                "episode.html",
-                view::episode(feed, i, &notes.full, &notes.summary),
-            )
+            let notes = Rendered::of(&feed.items[i])?;
+            let ctx = view::episode(feed, i, (&notes.full, &notes.summary), transcript);
+            ("episode.html", ctx)
         }
     };
     theme

@@ -114,6 +114,7 @@ struct Episode<'a> {
     chapters: Option<&'a str>,
     chapter_marks: Vec<Mark<'a>>,
     transcripts: Vec<Transcript<'a>>,
+    transcript: &'a [String],
     newer: Option<Neighbour<'a>>,
     older: Option<Neighbour<'a>>,
 }
@@ -267,8 +268,14 @@ pub(super) fn show(feed: &Feed, n: usize) -> minijinja::Value {
 }
 
 /// The context of the page of the feed's `i`-th item, whose notes are
-/// `notes_html` (checked) and `summary`.
-pub(super) fn episode(feed: &Feed, i: usize, notes_html: &str, summary: &str) -> minijinja::Value {
+/// `notes_html` (checked) and `summary`, and whose transcript reads
+/// `transcript` (paragraphs; none when it has none in text).
+pub(super) fn episode(
+    feed: &Feed,
+    i: usize,
+    (notes_html, summary): (&str, &str),
+    transcript: &[String],
+) -> minijinja::Value {
     let show = &feed.show;
     let item = &feed.items[i];
     let (older, newer) = neighbours(&feed.items, i);
@@ -345,6 +352,7 @@ pub(super) fn episode(feed: &Feed, i: usize, notes_html: &str, summary: &str) ->
                     mime: &t.mime,
                 })
                 .collect(),
+            transcript,
             newer: newer.map(neighbour),
             older: older.map(neighbour),
         },
