@@ -365,3 +365,54 @@ fn a_text_transcript_is_shown_on_its_episodes_page() {
     );
     assert!(!page.contains("<script>alert"), "{page}");
 }
+
+#[test]
+fn a_file_of_your_own_where_a_page_goes_is_never_replaced_or_deleted() {
+    let t = with_episodes(MINIMAL_TOML, 2);
+    t.write("public/index.html", "<h1>my own home page</h1>");
+    let out = t.build();
+    assert!(out.written.is_empty());
+    let found = find(&out.project, feedgen::diag::Rule::UnsafePath);
+    assert_eq!(found.len(), 1, "{}", summary(&out.project));
+    assert!(
+        found[0].message.contains("index.html"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(t.read("public/index.html"), "<h1>my own home page</h1>");
+    // With the pages off, it stays through every build.
+    t.write(
+        "podcast.toml",
+        format!("{MINIMAL_TOML}\n[site]\nenabled = false\n"),
+    );
+    assert!(!t.build().written.is_empty());
+    assert!(!t.build().written.is_empty());
+    assert_eq!(t.read("public/index.html"), "<h1>my own home page</h1>");
+}
+
+#[cfg(unix)]
+#[test]
+fn pages_are_never_written_or_removed_through_a_link() {
+    let t = with_episodes(MINIMAL_TOML, 2);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join("public")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), t.path().join("public/episodes")).unwrap();
+    let out = t.build();
+    assert!(out.written.is_empty());
+    assert_eq!(
+        find(&out.project, feedgen::diag::Rule::UnsafePath).len(),
+        1,
+        "{}",
+        summary(&out.project)
+    );
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_failed_commit_leaves_no_folders_it_made() {
+    let t = with_episodes(MINIMAL_TOML, 2);
+    // A folder where the show page goes: the rename of it fails.
+    std::fs::create_dir_all(t.path().join("public/index.html")).unwrap();
+    assert!(feedgen::build(&t.options()).is_err());
+    assert!(!t.path().join("public/episodes").exists());
+}

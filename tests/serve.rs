@@ -148,3 +148,38 @@ fn ctrl_c_stops_it_cleanly() {
         "nothing answers any more"
     );
 }
+
+#[test]
+fn only_the_output_folder_is_served_and_only_to_local_names() {
+    let t = example_copy();
+    let s = serve(&t);
+    // A link in the output folder to a folder outside it is not followed.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(t.path().join("episodes"), t.path().join("public/notes"))
+            .unwrap();
+        assert_eq!(get(&format!("{}notes/006.md", s.base)).0, 404);
+    }
+    // A page elsewhere naming this server by a name of its own is refused.
+    let foreign = ureq::get(&s.base).set("Host", "attacker.example").call();
+    assert!(
+        matches!(foreign, Err(ureq::Error::Status(403, _))),
+        "{foreign:?}"
+    );
+    let local = s.base.replace("127.0.0.1", "localhost");
+    assert_eq!(get(&local).0, 200);
+}
+
+#[test]
+fn before_a_first_good_build_nothing_of_the_project_is_served() {
+    let t = example_copy();
+    t.write("episodes/006.md", "# 006\n- Hosted by @nobody\n# 007\n");
+    std::fs::write(t.path().join("draft.txt"), "private").unwrap();
+    let s = serve(&t);
+    for path in ["draft.txt", "podcast.toml", "episodes/006.md", ""] {
+        let (status, _, body) = get(&format!("{}{path}", s.base));
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("private"), "{path}");
+    }
+    assert!(get(&s.base).2.contains("the last build failed"));
+}

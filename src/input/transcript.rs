@@ -52,29 +52,36 @@ fn paragraphs(mime: &str, text: &str) -> Option<Vec<String>> {
             .filter(|l| !l.is_empty())
             .collect();
         if !words.is_empty() {
-            out.push(words.join(" "));
+            out.push(crate::chars::strip_unsafe(&words.join(" ")).into_owned());
         }
     }
     Some(out)
 }
 
-/// A cue's text without its `<v Name>`, `<i>`, `<c.x>` … tags (the page
-/// escapes what is left).
+/// A cue's text without its `<v Name>`, `<i>`, `<c.x>`, `<00:01.000>` …
+/// tags: a `<` then a letter, digit or `/`, to the next `>`. Any other `<`
+/// is text (the page escapes what is left).
 fn without_tags(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
     while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        match rest[open..].find('>') {
-            Some(close) => rest = &rest[open + close + 1..],
+        let tag = rest[open + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '/');
+        match rest[open..].find('>').filter(|_| tag) {
+            Some(close) => {
+                out.push_str(&rest[..open]);
+                rest = &rest[open + close + 1..];
+            }
             None => {
-                rest = &rest[open..];
-                break;
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
             }
         }
     }
     out.push_str(rest);
-    out.trim().to_string()
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -94,6 +101,12 @@ mod tests {
             ["First bit", "2 < 3"]
         );
         assert_eq!(paragraphs("text/plain", "a\nb\n\nc").unwrap(), ["a b", "c"]);
+        // Comparisons are text; a NUL is removed.
+        let cue = "00:01.000 --> 00:02.000\n2 < 3 and 5 > 4, x\u{0}y\n";
+        assert_eq!(
+            paragraphs("text/vtt", cue).unwrap(),
+            ["2 < 3 and 5 > 4, xy"]
+        );
         assert_eq!(paragraphs("application/json", "{}"), None);
     }
 }

@@ -60,9 +60,9 @@ fn is_archive_page(name: &str) -> bool {
 }
 
 /// A web page's path as feedgen writes it: plain file names (none empty,
-/// hidden, `..` or holding a backslash), the last an `.html` file.
+/// hidden, `..` or holding a backslash), the last an `.html` or `.htm` file.
 fn is_web_page(name: &str) -> bool {
-    name.ends_with(".html")
+    (name.ends_with(".html") || name.ends_with(".htm"))
         && name
             .split('/')
             .all(|s| !s.is_empty() && !s.starts_with('.') && !s.contains('\\'))
@@ -83,6 +83,19 @@ pub(crate) fn stale<'a>(old: &'a [String], now: &[&str]) -> Vec<&'a str> {
         .map(String::as_str)
         .filter(|n| (is_archive_page(n) || is_web_page(n)) && !now.contains(n))
         .collect()
+}
+
+/// Whether `page`'s path under `dir` passes through a symbolic link (or is
+/// one), or cannot be looked at.
+pub(crate) fn through_link(dir: &Path, page: &str) -> bool {
+    let mut path = dir.to_path_buf();
+    page.split('/').any(|segment| {
+        path.push(segment);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) => m.file_type().is_symlink(),
+            Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+        }
+    })
 }
 
 /// After the stale page `page` is removed from `dir`: the folders it was in,
@@ -133,7 +146,6 @@ mod tests {
             "../index.html",
             "a//index.html",
             ".git/index.html",
-            "a/index.htm",
             "a\\b.html",
             "index.html.bak",
         ] {
@@ -166,6 +178,15 @@ mod tests {
             stale(&old, &["feed.xml", "feed-2.xml", "index.html"]),
             ["feed-3.xml", "e/1/index.html"]
         );
+        #[cfg(unix)]
+        {
+            let out = dir.path().join("linked");
+            std::fs::create_dir_all(out.join("real")).unwrap();
+            std::os::unix::fs::symlink(dir.path(), out.join("e")).unwrap();
+            assert!(through_link(&out, "e/1/index.html"));
+            assert!(!through_link(&out, "real/index.html"));
+            assert!(!through_link(&out, "new/1/index.html"));
+        }
         // Only empty folders go with a stale page.
         let out = dir.path().join("out");
         std::fs::create_dir_all(out.join("e/1")).unwrap();

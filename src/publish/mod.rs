@@ -204,7 +204,8 @@ fn stage_and_commit(
     // build changes one between the comparison and the commit.
     let _locks = lock::lock_all(&[root, dir]).map_err(cannot_write(root))?;
     let mut staged = staged;
-    let kept = match timings::stage("pages", || pages::stage(feed, &area, dir)) {
+    let written_before = manifest::read(&area.workspace.join(manifest::FILE_NAME));
+    let kept = match timings::stage("pages", || pages::stage(feed, &area, dir, &written_before)) {
         Ok(pages) => {
             staged.extend(pages.staged);
             pages.kept
@@ -329,6 +330,8 @@ fn commit(
         .map(|s| s.name.as_str())
         .chain(kept.iter().map(String::as_str))
         .collect();
+    // Folders made for new pages, removed again if the commit fails.
+    let mut made: Vec<PathBuf> = Vec::new();
     let result = area
         .write(
             manifest::FILE_NAME,
@@ -347,9 +350,13 @@ fn commit(
             timings::stage("commit", || {
                 // The folders of web pages, before the first rename.
                 for s in staged.iter().filter(|s| s.name.contains('/')) {
-                    let dest = dir.join(&s.name);
-                    if let Some(parent) = dest.parent() {
-                        fs::create_dir_all(parent).map_err(cannot_write(parent))?;
+                    let mut folder = dir.to_path_buf();
+                    for segment in Path::new(&s.name).parent().into_iter().flatten() {
+                        folder.push(segment);
+                        if !folder.exists() {
+                            fs::create_dir(&folder).map_err(cannot_write(&folder))?;
+                            made.push(folder.clone());
+                        }
                     }
                 }
                 for s in staged {
@@ -367,8 +374,11 @@ fn commit(
                     put(&mut replace, tmp, &lock_path, false)?;
                 }
                 for page in manifest::stale(&old, &names) {
-                    let _ = fs::remove_file(dir.join(page));
-                    manifest::remove_empty_folders(dir, page);
+                    // Never through a link: what it leads to is not feedgen's.
+                    if !manifest::through_link(dir, page) {
+                        let _ = fs::remove_file(dir.join(page));
+                        manifest::remove_empty_folders(dir, page);
+                    }
                 }
                 for d in [dir, &area.workspace, root] {
                     staging::sync_dir(d);
@@ -379,6 +389,9 @@ fn commit(
     if result.is_err() {
         if let Some(tmp) = &ledger_tmp {
             let _ = fs::remove_file(tmp);
+        }
+        for folder in made.iter().rev() {
+            let _ = fs::remove_dir(folder);
         }
     }
     result?;

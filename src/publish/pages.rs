@@ -5,12 +5,14 @@
 //! most pages of a show do not change from one build to the next, and a new
 //! file costs the file system far more than reading one.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::manifest;
 use super::staging::{Area, Staged};
 use super::verify;
 use crate::diag::{Diagnostic, Rule};
@@ -18,6 +20,16 @@ use crate::input;
 use crate::model::Feed;
 use crate::render::pages::{self, Theme, Which};
 use crate::render::RenderError;
+
+/// A page that may not be written where it goes (a file of someone else's,
+/// or a link, is there).
+fn unsafe_path(what: String) -> Failure {
+    Failure::Refused(
+        Diagnostic::new(Rule::UnsafePath, what).help(
+            "move it out of the output folder, or set [site] enabled = false; if an earlier feedgen build wrote it, delete it",
+        ),
+    )
+}
 
 /// Why the pages could not be staged.
 pub(crate) enum Failure {
@@ -38,7 +50,13 @@ pub(crate) struct Pages {
 /// Renders, stages and verifies every page of `feed` for the output folder
 /// `dir` (none when `[site]` is off). The caller holds the folder's lock, so
 /// a page kept stays as it was compared.
-pub(crate) fn stage(feed: &Feed, area: &Area, dir: &Path) -> Result<Pages, Failure> {
+pub(crate) fn stage(
+    feed: &Feed,
+    area: &Area,
+    dir: &Path,
+    written_before: &[String],
+) -> Result<Pages, Failure> {
+    let ours: HashSet<&str> = written_before.iter().map(String::as_str).collect();
     let theme = Theme::of(&feed.show.site).map_err(|e| {
         Failure::Refused(Diagnostic::new(
             Rule::TemplateError,
@@ -67,7 +85,20 @@ pub(crate) fn stage(feed: &Feed, area: &Area, dir: &Path) -> Result<Pages, Failu
                 RenderError::Document(what) => refused(what),
             })?;
             let published = dir.join(&page.path);
-            if fs::read(&published).is_ok_and(|old| old == html.as_bytes()) {
+            if manifest::through_link(dir, &page.path) {
+                return Err(unsafe_path(format!(
+                    "{} would be written through a link in the output folder, which feedgen never follows",
+                    page.path
+                )));
+            }
+            let old = fs::read(&published).ok();
+            if old.is_some() && !ours.contains(page.path.as_str()) && old.as_deref() != Some(html.as_bytes()) {
+                return Err(unsafe_path(format!(
+                    "{} is in the output folder but feedgen did not write it; the page for it would replace it",
+                    page.path
+                )));
+            }
+            if old.as_deref() == Some(html.as_bytes()) {
                 verify::page(html.as_bytes(), &page.expect).map_err(refused)?;
                 return Ok(Err(page.path));
             }

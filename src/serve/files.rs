@@ -7,17 +7,42 @@ use std::path::{Path, PathBuf};
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Request, Response};
 
-/// Answers `request` from `dir`; `failure` is why the last build failed.
-pub(super) fn answer(request: Request, dir: &Path, failure: Option<&str>) {
+/// Answers `request` from `dir` (none until a build has succeeded); `port`
+/// is the one served on, the only one a request may name; `failure` is why
+/// the last build failed.
+pub(super) fn answer(request: Request, port: u16, dir: Option<&Path>, failure: Option<&str>) {
+    // A page on another site that names this one by a DNS name of its own
+    // (rebinding) must not read the preview: only local names are answered.
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    let local = [format!("127.0.0.1:{port}"), format!("localhost:{port}")];
+    if !host.is_some_and(|h| local.contains(&h)) {
+        let _ = request.respond(Response::from_string("Forbidden").with_status_code(403));
+        return;
+    }
+    let Some(dir) = dir else {
+        let _ = request.respond(not_found(failure.or(Some("no build has succeeded yet"))));
+        return;
+    };
     let response = match file_for(dir, request.url()) {
-        Some(path) => match std::fs::read(&path) {
+        Some(path) if content_type(&path).starts_with("text/html") => match std::fs::read(&path) {
             Ok(bytes) => {
-                let kind = content_type(&path);
-                let bytes = match (failure, kind.starts_with("text/html")) {
-                    (Some(why), true) => with_banner(&bytes, why),
-                    _ => bytes,
+                let bytes = match failure {
+                    Some(why) => with_banner(&bytes, why),
+                    None => bytes,
                 };
-                Response::from_data(bytes).with_header(header(kind))
+                Response::from_data(bytes).with_header(header(content_type(&path)))
+            }
+            Err(_) => not_found(failure),
+        },
+        Some(path) => match std::fs::File::open(&path) {
+            Ok(file) => {
+                let _ = request
+                    .respond(Response::from_file(file).with_header(header(content_type(&path))));
+                return;
             }
             Err(_) => not_found(failure),
         },
@@ -42,8 +67,8 @@ fn not_found(failure: Option<&str>) -> Response<std::io::Cursor<Vec<u8>>> {
 }
 
 /// The file under `dir` that the URL path `url` names: percent-decoded, a
-/// folder's `index.html`; none for a path that leaves the folder or names a
-/// hidden file.
+/// folder's `index.html`; none for a path that leaves the folder, by its
+/// segments or through a link, or names a hidden file.
 fn file_for(dir: &Path, url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_decode_str(path).decode_utf8().ok()?;
@@ -57,7 +82,8 @@ fn file_for(dir: &Path, url: &str) -> Option<PathBuf> {
     if file.is_dir() {
         file.push("index.html");
     }
-    Some(file)
+    let real = file.canonicalize().ok()?;
+    real.starts_with(dir.canonicalize().ok()?).then_some(real)
 }
 
 /// The content type of a published file, by its name.
@@ -117,13 +143,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("episodes/8")).unwrap();
         let d = dir.path();
-        assert_eq!(file_for(d, "/"), Some(d.join("index.html")));
+        for f in ["index.html", "episodes/8/index.html", "feed.xml"] {
+            std::fs::write(d.join(f), "x").unwrap();
+        }
+        let real = d.canonicalize().unwrap();
+        assert_eq!(file_for(d, "/"), Some(real.join("index.html")));
         assert_eq!(
             file_for(d, "/episodes/8/?x=1"),
-            Some(d.join("episodes/8/index.html"))
+            Some(real.join("episodes/8/index.html"))
         );
-        assert_eq!(file_for(d, "/feed.xml"), Some(d.join("feed.xml")));
-        for outside in ["/../x", "/%2E%2E/x", "/.public.feedgen/written", "/a%5Cb"] {
+        assert_eq!(file_for(d, "/feed.xml"), Some(real.join("feed.xml")));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/etc", d.join("media")).unwrap();
+        for outside in [
+            "/../x",
+            "/%2E%2E/x",
+            "/.public.feedgen/written",
+            "/a%5Cb",
+            "/media/passwd",
+            "/missing",
+        ] {
             assert_eq!(file_for(d, outside), None, "{outside}");
         }
     }

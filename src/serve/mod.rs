@@ -47,10 +47,16 @@ pub fn serve(
     if let Some(addr) = server.server_addr().to_ip() {
         report(Event::Listening(addr));
     }
+    let port = server.server_addr().to_ip().map_or(port, |a| a.port());
     let mut seen = watch::State::of(&root);
     while !stop.load(Ordering::Relaxed) {
         if let Ok(Some(request)) = server.recv_timeout(POLL) {
-            files::answer(request, &preview.dir, preview.failure.as_deref());
+            // Each on its own thread: a client that stops reading holds
+            // only its own answer, never the preview.
+            let (dir, failure) = (preview.dir.clone(), preview.failure.clone());
+            std::thread::spawn(move || {
+                files::answer(request, port, dir.as_deref(), failure.as_deref())
+            });
         }
         let now = watch::State::of(&root);
         if now != seen {
@@ -61,10 +67,11 @@ pub fn serve(
     Ok(())
 }
 
-/// What is served: the output folder, and why the last build failed, if it did.
+/// What is served: the output folder (none until a build has found it),
+/// and why the last build failed, if it did.
 #[derive(Default)]
 struct Preview {
-    dir: PathBuf,
+    dir: Option<PathBuf>,
     failure: Option<String>,
 }
 
@@ -74,8 +81,11 @@ impl Preview {
             Ok(outcome) => {
                 report(Event::Built(&outcome));
                 let p = &outcome.project;
-                if let Ok(Ok(dir)) = publish::output_dir(&p.root, &p.show, opts) {
-                    self.dir = dir;
+                if let (Ok(Ok(dir)), false) = (
+                    publish::output_dir(&p.root, &p.show, opts),
+                    outcome.written.is_empty(),
+                ) {
+                    self.dir = Some(dir);
                 }
                 self.failure = outcome.written.is_empty().then(|| {
                     let errors: Vec<String> = p

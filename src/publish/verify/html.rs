@@ -27,9 +27,25 @@ pub(crate) fn page(bytes: &[u8], expect: &Expect) -> Result<(), String> {
         if name == "script" && el.attr("type") != Some("application/ld+json") {
             return Err("holds a script".into());
         }
+        if matches!(
+            name,
+            "iframe" | "frame" | "object" | "embed" | "base" | "form"
+        ) {
+            return Err(format!("holds a <{name}>"));
+        }
+        if name == "meta"
+            && el
+                .attr("http-equiv")
+                .is_some_and(|v| v.eq_ignore_ascii_case("refresh"))
+        {
+            return Err("holds a <meta> refresh".into());
+        }
         for (attr, value) in el.attrs() {
             if attr.len() > 2 && attr[..2].eq_ignore_ascii_case("on") {
                 return Err(format!("<{name}> has an event handler ({attr})"));
+            }
+            if attr.eq_ignore_ascii_case("srcdoc") {
+                return Err(format!("<{name}> has a srcdoc"));
             }
             if URL_ATTRIBUTES.contains(&attr) && is_script_url(value) {
                 return Err(format!("<{name} {attr}> is a script URL"));
@@ -101,6 +117,9 @@ mod tests {
             ("<p>x</p>", "<a href=\" JaVa\tscript:alert(1)\">x</a>"),
             ("<p>x</p>", "<img src=\"data:text/html,x\" alt=\"\">"),
             ("<p>x</p>", "<p>x</div>"),
+            ("<p>x</p>", "<iframe srcdoc=\"x\"></iframe>"),
+            ("<p>x</p>", "<base href=\"https://e.x/\">"),
+            ("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url=https://e.x/\">"),
         ] {
             let html = OK.replace(bad, why);
             assert!(page(html.as_bytes(), &expect("T")).is_err(), "{why}");

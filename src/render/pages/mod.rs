@@ -55,6 +55,9 @@ pub(crate) struct Theme {
 impl Theme {
     pub(crate) fn of(site: &SiteConfig) -> Result<Theme, minijinja::Error> {
         let mut env = Environment::new();
+        // Every template escapes, style.css too: a value it writes lands in
+        // the page's <style>, where markup must not get through either.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         for (name, text) in [
             ("base.html", include_str!("theme/base.html")),
             ("show.html", include_str!("theme/show.html")),
@@ -103,7 +106,7 @@ pub(crate) fn pages(feed: &Feed) -> Vec<(Which, Page)> {
         out.push((
             Which::Show(n),
             Page {
-                path: view::show_page_path(n),
+                path: view::show_page_path(&feed.show.link, n),
                 expect: Expect {
                     title: titled.then(|| view::show_page_title(&feed.show.title, n)),
                     media: None,

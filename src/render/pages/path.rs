@@ -29,8 +29,11 @@ pub(crate) fn page_path(show_link: &str, url: &str) -> Option<String> {
             continue;
         }
         let s = percent_decode_str(raw).decode_utf8().ok()?;
-        let plain =
-            !s.starts_with('.') && !s.contains(['/', '\\']) && !s.chars().any(char::is_control);
+        // A file name on common file systems: at most 255 bytes.
+        let plain = s.len() <= 255
+            && !s.starts_with('.')
+            && !s.contains(['/', '\\'])
+            && !s.chars().any(char::is_control);
         if !plain {
             return None;
         }
@@ -73,7 +76,7 @@ mod tests {
             page_path("https://e.x/index.html", "https://e.x/e/1/").as_deref(),
             Some("e/1/index.html")
         );
-        for outside in [
+        for outside in &[
             "https://example.com/podcast/",
             "https://example.com/other/8/",
             "http://example.com/podcast/8/",
@@ -84,6 +87,7 @@ mod tests {
             "https://example.com/podcast/a%2Fb/",
             "https://example.com/podcast/.git/",
             "https://example.com/podcast/a%00b/",
+            &format!("https://example.com/podcast/{}/", "a".repeat(256)),
             "not a url",
         ] {
             assert_eq!(at(outside), None, "{outside}");

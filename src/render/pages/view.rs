@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::json;
+use url::Url;
 
 use super::{neighbours, EPISODES_PER_PAGE};
 use crate::model::{Feed, Item, PersonCredit, Show};
@@ -119,22 +120,39 @@ struct Episode<'a> {
     older: Option<Neighbour<'a>>,
 }
 
-/// Where show page `n` is under the output folder.
-pub(super) fn show_page_path(n: usize) -> String {
-    match n {
-        1 => "index.html".into(),
-        n => format!("page/{n}/index.html"),
+/// Where show page `n` is under the output folder: the first where the
+/// channel link names it (`index.html`, or the `.html` file it names), the
+/// others in `page/N/`.
+pub(super) fn show_page_path(show_link: &str, n: usize) -> String {
+    if n > 1 {
+        return format!("page/{n}/index.html");
     }
+    let named = Url::parse(show_link).ok().and_then(|u| {
+        let last = u.path().rsplit('/').next()?.to_string();
+        let file = last.ends_with(".html") || last.ends_with(".htm");
+        (file && !last.starts_with('.') && !last.contains('%')).then_some(last)
+    });
+    named.unwrap_or_else(|| "index.html".into())
+}
+
+/// The URL the output folder is served at: the channel link up to the last
+/// `/` of its path, without query or fragment.
+fn folder_url(show_link: &str) -> String {
+    let Ok(mut url) = Url::parse(show_link) else {
+        return show_link.to_string();
+    };
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = url.path().to_string();
+    url.set_path(&path[..path.rfind('/').map_or(0, |i| i + 1)]);
+    url.to_string()
 }
 
 /// Show page `n`'s URL.
 fn show_page_url(show_link: &str, n: usize) -> String {
     match n {
         1 => show_link.to_string(),
-        n => {
-            let folder = show_link.rfind('/').map_or(show_link, |i| &show_link[..=i]);
-            format!("{folder}page/{n}/")
-        }
+        n => format!("{}page/{n}/", folder_url(show_link)),
     }
 }
 
@@ -373,6 +391,24 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn show_pages_are_where_the_link_says() {
+        for (link, first, second) in [
+            ("https://e.x", "index.html", "https://e.x/page/2/"),
+            ("https://e.x/?utm=a/b", "index.html", "https://e.x/page/2/"),
+            (
+                "https://e.x/podcast/",
+                "index.html",
+                "https://e.x/podcast/page/2/",
+            ),
+            ("https://e.x/show.html", "show.html", "https://e.x/page/2/"),
+        ] {
+            assert_eq!(show_page_path(link, 1), first, "{link}");
+            assert_eq!(show_page_url(link, 2), second, "{link}");
+        }
+        assert_eq!(show_page_path("https://e.x/", 3), "page/3/index.html");
     }
 
     #[test]
