@@ -27,6 +27,11 @@ def seconds(struct_time):
     return calendar.timegm(struct_time) if struct_time else None
 
 
+def as_dict(value):
+    """feedparser gives an element with text but no attributes as a string."""
+    return value if isinstance(value, dict) else {}
+
+
 def as_list(value):
     """feedparser keeps one dict per unknown element name (the last one)."""
     if value is None:
@@ -56,8 +61,8 @@ def with_feedparser(path):
             # unknown elements and keeps only the last one of a name.
             "persons": as_list(e.get("podcast_person")),
             "transcripts": [t.get("url") for t in as_list(e.get("podcast_transcript"))],
-            "chapters": (e.get("podcast_chapters") or {}).get("url"),
-            "content_link": (e.get("podcast_contentlink") or {}).get("href"),
+            "chapters": as_dict(e.get("podcast_chapters")).get("url"),
+            "content_link": as_dict(e.get("podcast_contentlink")).get("href"),
         })
     f = d.feed
     return {
@@ -71,7 +76,7 @@ def with_feedparser(path):
             "categories": [t.get("term") for t in f.get("tags", []) if "itunes" in (t.get("scheme") or "")],
             "self": next((x["href"] for x in f.get("links", []) if x.get("rel") == "self"), None),
             "podcast_guid": f.get("podcast_guid"),
-            "locked_owner": (f.get("podcast_locked") or {}).get("owner"),
+            "locked_owner": as_dict(f.get("podcast_locked")).get("owner"),
             "funding": [x.get("url") for x in as_list(f.get("podcast_funding"))],
             "persons": as_list(f.get("podcast_person")),
         },
@@ -133,6 +138,14 @@ def with_podcastparser(xml_bytes):
     }
 
 
+def strictly(reader, xml):
+    """podcastparser refuses XML that is not well-formed; say so, as data."""
+    try:
+        return reader(xml)
+    except Exception as e:  # noqa: BLE001 - any refusal is the answer
+        return {"error": f"{type(e).__name__}: {e}"}
+
+
 def main():
     feed = sys.argv[1]
     with open(feed, "rb") as fh:
@@ -140,8 +153,8 @@ def main():
     legacy = xml.replace(PODCAST_NS.encode(), PODCAST_NS_LEGACY.encode())
     out = {
         "feedparser": with_feedparser(feed),
-        "podcastparser": with_podcastparser(xml),
-        "podcastparser_legacy_ns": with_podcastparser(legacy),
+        "podcastparser": strictly(with_podcastparser, xml),
+        "podcastparser_legacy_ns": strictly(with_podcastparser, legacy),
     }
     if len(sys.argv) > 2:
         out["feedparser_atom"] = with_feedparser_atom(sys.argv[2])

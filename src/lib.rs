@@ -11,6 +11,9 @@
 //! (parsed)                          web pages
 //! ```
 //!
+//! [`import`] runs the other way, once, when a show moves to feedgen: an
+//! existing feed into podcast.toml, episodes and a seeded feedgen.lock.
+//!
 //! Stages never print: they return [`diag::Diagnostic`]s, so a run reports
 //! every problem in every file at once. [`check`] runs the first two stages
 //! (and the renderers' one finding, a cut Apple description) and reconciles
@@ -30,6 +33,7 @@
 
 mod chars;
 pub mod diag;
+pub mod import;
 mod input;
 pub mod model;
 mod publish;

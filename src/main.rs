@@ -75,6 +75,30 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Make a feedgen show of an existing podcast feed: podcast.toml,
+    /// episodes/NNN.md and feedgen.lock, seeded with the guids and enclosures
+    /// already published, so that the first build publishes the same
+    /// episodes. Every value kept in another form or left behind is reported,
+    /// then a table of them. Refuses a folder that holds a show (see --force).
+    ///
+    /// Example: `feedgen import https://example.com/feed.xml --into myshow`
+    Import {
+        /// The feed: a file, or an http(s) URL (redirects and gzip are
+        /// followed, 30 s and 64 MiB at most).
+        source: String,
+        /// The folder to write the show into (default: the current one).
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        into: PathBuf,
+        /// Move an existing podcast.toml, feedgen.lock and episodes/ into a
+        /// backup folder in DIR instead of refusing.
+        #[arg(long)]
+        force: bool,
+        /// The URL the feed will be published at (default: the feed's own
+        /// atom:link rel="self", else the URL it was fetched from). Keep the
+        /// old URL if you can: the directories know the show by it.
+        #[arg(long, value_name = "URL")]
+        feed_url: Option<String>,
+    },
     /// Print the manual page (roff), e.g. `feedgen man > ~/.local/share/man/man1/feedgen.1`.
     Man,
     /// Build, then serve the output folder on 127.0.0.1 for a preview, and
@@ -212,6 +236,50 @@ fn main() -> ExitCode {
             man.render(&mut page)
                 .expect("rendering into memory cannot fail");
             print_out(&page)
+        }
+        Command::Import {
+            source,
+            into,
+            force,
+            feed_url,
+        } => {
+            let opts = feedgen::import::ImportOptions {
+                source: source.clone(),
+                into: into.clone(),
+                force: *force,
+                feed_url: feed_url.clone(),
+            };
+            feedgen::import::import(&opts).map(|i| {
+                emit(&cli, &i.sources, &i.diags, None);
+                let c = feedgen::diag::Counts::of(&i.diags);
+                if i.written.is_empty() {
+                    summary(&cli, "import failed, nothing written", c);
+                } else {
+                    if !cli.quiet {
+                        let rows: Vec<report::Row> = i
+                            .summary
+                            .fields
+                            .iter()
+                            .map(|(name, n)| report::Row {
+                                name,
+                                kept: n.kept,
+                                converted: n.converted,
+                                left: n.left,
+                            })
+                            .collect();
+                        eprint!("\n{}\n", report::table(&rows));
+                    }
+                    summary(
+                        &cli,
+                        &format!("imported {} episodes into {}", i.episodes, into.display()),
+                        c,
+                    );
+                    if let (Some(b), false) = (&i.backup, cli.quiet) {
+                        eprintln!("  the show that was there is in {}", b.display());
+                    }
+                }
+                c.errors > 0
+            })
         }
         Command::Check => feedgen::check(&opts).map(|p| {
             emit(&cli, &p.sources, &p.diags, None);

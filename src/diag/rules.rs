@@ -92,6 +92,12 @@ rules! {
     // outputs
     DescriptionTruncated => "FG400", "description-truncated", Warning, "the Apple description was cut to 4000 bytes with a link to the full notes";
     OutputVerify => "FG401", "output-verify", Error, "a rendered feed did not parse back or lost items";
+    // feedgen import
+    ImportUnreadable => "FG500", "import-unreadable", Error, "the source given to feedgen import is not a feed it can read, even as podcast apps forgive feeds";
+    ImportRepaired => "FG501", "import-repaired", Warning, "the imported feed is not well-formed or not quite to its standards (an HTML entity, a wrong encoding, an odd date); it was read as podcast apps read it";
+    ImportChanged => "FG502", "import-changed", Note, "a value of the imported feed is carried over in another form (a guid from the enclosure URL, a title or description without its HTML)";
+    ImportLeftOut => "FG503", "import-left-out", Warning, "something in the imported feed has no place in feedgen and is not carried over, or is missing";
+    ImportDuplicate => "FG504", "import-duplicate", Warning, "two imported items share a guid or an episode number";
 }
 
 impl Rule {
@@ -113,6 +119,13 @@ impl Rule {
             ),
             Rule::OutputVerify => format!(
                 "rule `{name}`: [rules] cannot change it; feedgen never publishes a document it cannot read back"
+            ),
+            Rule::ImportUnreadable
+            | Rule::ImportRepaired
+            | Rule::ImportChanged
+            | Rule::ImportLeftOut
+            | Rule::ImportDuplicate => format!(
+                "rule `{name}`: a finding of `feedgen import` about the feed it read (docs/import.md)"
             ),
             _ => format!("rule `{name}`: change its level under [rules] in podcast.toml"),
         }

@@ -6,7 +6,7 @@ pub(crate) mod config;
 mod decode;
 mod discover;
 pub(crate) mod episode;
-mod front_matter;
+pub(crate) mod front_matter;
 mod read;
 pub(crate) mod regular_file;
 pub(crate) mod templates;

@@ -287,6 +287,22 @@ impl Ledger {
         diags
     }
 
+    /// A ledger of episodes already published elsewhere, to be written.
+    pub(crate) fn seeded(episodes: BTreeMap<String, Entry>) -> Ledger {
+        Ledger {
+            episodes,
+            changed: true,
+        }
+    }
+
+    /// The ledger as feedgen writes it.
+    pub(crate) fn text(&self) -> String {
+        let body = toml::to_string(self).expect("a ledger serializes");
+        format!(
+            "# feedgen.lock: guids and enclosure URLs already published. Commit this file.\n# A build that would change or drop one of these fails (see --allow-guid-change).\n\n{body}"
+        )
+    }
+
     /// Writes the ledger, if it changed, to a synced temporary file beside
     /// `path` (named for this build), to be renamed over it; `None` when
     /// there is nothing to write.
@@ -294,10 +310,7 @@ impl Ledger {
         if !self.changed {
             return Ok(None);
         }
-        let body = toml::to_string(self).map_err(std::io::Error::other)?;
-        let text = format!(
-            "# feedgen.lock: guids and enclosure URLs already published. Commit this file.\n# A build that would change or drop one of these fails (see --allow-guid-change).\n\n{body}"
-        );
+        let text = self.text();
         let tmp = path.with_file_name(format!(".{FILE_NAME}.{}.tmp", unique_suffix()));
         let written = File::options()
             .write(true)

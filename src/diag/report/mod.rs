@@ -25,11 +25,13 @@ mod gitlab;
 mod json;
 mod place;
 mod sarif;
+mod table;
 
 pub use github::{github, github_summary};
 pub use gitlab::gitlab;
 pub use json::json;
 pub use sarif::sarif;
+pub use table::{table, Row};
 
 /// Characters of a line shown before the span's start, at most.
 const BEFORE: usize = 40;

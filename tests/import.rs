@@ -1,0 +1,368 @@
+//! `feedgen import` as a user runs it: its findings at their lines, a folder
+//! that holds a show refused, nothing left behind by a failure, and a feed
+//! fetched over HTTP from a loopback server.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use common::*;
+use feedgen::diag::Rule;
+use feedgen::import::{import, ImportOptions};
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/import")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn options(source: &str, into: &Path) -> ImportOptions {
+    ImportOptions {
+        source: source.to_string(),
+        into: into.to_path_buf(),
+        force: false,
+        feed_url: Some("https://new.example.com/feed.xml".into()),
+    }
+}
+
+/// The (rule, line) of every finding.
+fn lines(i: &feedgen::import::Imported) -> Vec<(Rule, usize)> {
+    i.diags
+        .iter()
+        .map(|d| {
+            let s = d.span.as_ref().expect("import findings have a place");
+            (d.rule, i.sources.get(s.file).line_col(s.range.start).0)
+        })
+        .collect()
+}
+
+/// Every file under `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p.clone());
+            }
+            out.push(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn each_import_rule_is_found_at_its_line() {
+    let cases: [(&str, Rule, usize); 7] = [
+        ("messy-nbsp.xml", Rule::ImportRepaired, 8),
+        ("messy-dates.xml", Rule::ImportRepaired, 47),
+        ("messy-values.xml", Rule::ImportChanged, 19),
+        ("messy-no-enclosure.xml", Rule::ImportLeftOut, 20),
+        ("megaphone.xml", Rule::ImportLeftOut, 39),
+        ("messy-duplicate-guids.xml", Rule::ImportDuplicate, 52),
+        ("broken-truncated.xml", Rule::ImportUnreadable, 44),
+    ];
+    for (file, rule, line) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let i = import(&options(&fixture(file), dir.path())).unwrap();
+        let found = lines(&i);
+        assert!(
+            found.contains(&(rule, line)),
+            "{file}: no {} at line {line}: {found:?}",
+            rule.name()
+        );
+    }
+}
+
+#[test]
+fn what_is_not_carried_over_is_said_per_item_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let i = import(&options(&fixture("megaphone.xml"), dir.path())).unwrap();
+    let media: Vec<&str> = i
+        .diags
+        .iter()
+        .filter(|d| d.rule == Rule::ImportLeftOut && d.message.contains("media:content"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(media.len(), i.episodes, "{media:?}");
+    assert_eq!(i.summary.fields["media:content"].left, i.episodes);
+    assert_eq!(i.summary.fields["guid"].kept, i.episodes);
+}
+
+#[test]
+fn a_broken_feed_writes_nothing_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("show");
+    let out = Command::cargo_bin("feedgen")
+        .unwrap()
+        .args(["import", &fixture("broken-truncated.xml"), "--into"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("FG500") && stderr.contains("nothing written"),
+        "{stderr}"
+    );
+    assert!(
+        !target.exists(),
+        "a failed import made {}",
+        target.display()
+    );
+}
+
+#[test]
+fn a_folder_that_holds_a_show_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("podcast.toml"), "# mine\n").unwrap();
+    std::fs::create_dir(dir.path().join("episodes")).unwrap();
+    std::fs::write(dir.path().join("episodes/001.md"), "mine\n").unwrap();
+    let before = tree(dir.path());
+    let run = |force: bool| {
+        let mut cmd = Command::cargo_bin("feedgen").unwrap();
+        cmd.args(["import", &fixture("anchor.xml"), "--into"])
+            .arg(dir.path());
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    let refused = run(false);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already holds a show"));
+    assert_eq!(tree(dir.path()), before);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("podcast.toml")).unwrap(),
+        "# mine\n"
+    );
+
+    let forced = run(true);
+    assert_ran(&forced);
+    let stderr = String::from_utf8_lossy(&forced.stderr);
+    assert!(stderr.contains("imported 4 episodes"), "{stderr}");
+    assert!(
+        stderr.contains("field") && stderr.contains("kept") && stderr.contains("converted"),
+        "{stderr}"
+    );
+    let backup = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".feedgen-import-backup-")
+        })
+        .expect("a backup folder")
+        .path();
+    assert_eq!(
+        std::fs::read_to_string(backup.join("podcast.toml")).unwrap(),
+        "# mine\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(backup.join("episodes/001.md")).unwrap(),
+        "mine\n"
+    );
+    assert!(!dir.path().join("episodes/001.md").exists());
+    assert!(dir.path().join("episodes/012.md").exists());
+    // No stage is left behind.
+    assert!(!tree(dir.path())
+        .iter()
+        .any(|f| f.starts_with(".feedgen-import.")));
+}
+
+#[test]
+fn the_ledger_holds_the_first_build_to_what_was_published() {
+    let dir = tempfile::tempdir().unwrap();
+    import(&options(&fixture("anchor.xml"), dir.path())).unwrap();
+    let lock = std::fs::read_to_string(dir.path().join("feedgen.lock")).unwrap();
+    assert!(
+        lock.contains("guid = \"7f3c9e2a-5b1d-4c8e-9a0f-2d6b8e4c1a37\""),
+        "{lock}"
+    );
+    // Moving an episode's enclosure is caught by the first build.
+    let ep = dir.path().join("episodes/012.md");
+    let text = std::fs::read_to_string(&ep).unwrap();
+    let moved = text.replacen(
+        "url = \"https://anchor.example.com/",
+        "url = \"https://other.example.com/",
+        1,
+    );
+    assert_ne!(text, moved);
+    std::fs::write(&ep, moved).unwrap();
+    let built = feedgen::build(&feedgen::Options::new(
+        dir.path().join("podcast.toml"),
+        now(),
+    ))
+    .unwrap();
+    assert!(built.written.is_empty());
+    assert!(built
+        .project
+        .diags
+        .iter()
+        .any(|d| d.rule == Rule::PublishedGuidChanged));
+}
+
+#[test]
+fn a_web_page_is_not_a_feed_and_says_which_feeds_it_advertises() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = import(&options(&fixture("not-a-feed.html"), dir.path())).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("is a web page, not a feed"), "{msg}");
+    assert!(
+        msg.contains("https://feeds.fieldrecordings.example.com/atom.xml"),
+        "{msg}"
+    );
+    let err = import(&options(&fixture("not-a-feed.json"), dir.path())).unwrap_err();
+    assert!(err.to_string().contains("is not a feed"), "{err}");
+    assert!(tree(dir.path()).is_empty());
+}
+
+/// A loopback server: `/old` redirects to `/feed` (gzip), `/page` is a web
+/// page advertising `/feed`, anything else is 404. Stops when dropped.
+struct Server {
+    base: String,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let base = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let feed = std::fs::read(fixture("anchor.xml")).unwrap();
+        let serving = server.clone();
+        let thread = std::thread::spawn(move || {
+            for req in serving.incoming_requests() {
+                let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
+                let _ = match req.url() {
+                    "/old" => req.respond(tiny_http::Response::empty(301).with_header(header("Location", "/feed"))),
+                    "/feed" => {
+                        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                        gz.write_all(&feed).unwrap();
+                        let body = gz.finish().unwrap();
+                        req.respond(
+                            tiny_http::Response::from_data(body)
+                                .with_header(header("Content-Encoding", "gzip"))
+                                .with_header(header("Content-Type", "application/rss+xml")),
+                        )
+                    }
+                    "/page" => req.respond(
+                        tiny_http::Response::from_string(
+                            "<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed\"></head><body>Listen</body></html>",
+                        )
+                        .with_header(header("Content-Type", "text/html")),
+                    ),
+                    _ => req.respond(tiny_http::Response::from_string("no").with_status_code(404)),
+                };
+            }
+        });
+        Server {
+            base,
+            server,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn a_feed_is_fetched_over_http_through_redirects_and_gzip() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let i = import(&options(&format!("{}/old", server.base), dir.path())).unwrap();
+    assert_eq!(i.episodes, 4);
+    assert!(dir.path().join("episodes/012.md").exists());
+
+    let empty = tempfile::tempdir().unwrap();
+    let missing = import(&options(&format!("{}/gone", server.base), empty.path())).unwrap_err();
+    assert!(missing.to_string().contains("404"), "{missing}");
+    let page = import(&options(&format!("{}/page", server.base), empty.path())).unwrap_err();
+    assert!(
+        page.to_string().contains(&format!("{}/feed", server.base)),
+        "{page}"
+    );
+    assert!(tree(empty.path()).is_empty());
+}
+
+#[test]
+fn a_thousand_items_import_into_a_thousand_files() {
+    let items: String = (1..=1000)
+        .map(|n| {
+            format!(
+                "<item><title>Episode {n}</title><guid isPermaLink=\"false\">ep-{n}</guid><pubDate>Mon, 05 Jun 2023 10:00:00 +0000</pubDate><description><![CDATA[<p>Notes for {n} with <a href=\"https://example.com/{n}\">a link</a>.</p>]]></description><enclosure url=\"https://cdn.example.com/{n}.mp3\" length=\"{n}000\" type=\"audio/mpeg\"/><itunes:episode>{n}</itunes:episode><itunes:duration>{n}</itunes:duration></item>"
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>Big</title><link>https://big.example.com/</link><language>en</language><description>A big show.</description><itunes:image href=\"https://big.example.com/a.jpg\"/><itunes:category text=\"Technology\"/><itunes:author>Big</itunes:author>{items}</channel></rss>"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.xml");
+    std::fs::write(&path, feed).unwrap();
+    let into = dir.path().join("show");
+    let i = import(&options(&path.to_string_lossy(), &into)).unwrap();
+    assert_eq!(i.episodes, 1000);
+    assert_eq!(
+        std::fs::read_dir(into.join("episodes")).unwrap().count(),
+        1000
+    );
+    let built = feedgen::build(&feedgen::Options::new(into.join("podcast.toml"), now())).unwrap();
+    assert!(
+        !built.written.is_empty(),
+        "{:#?}",
+        &built.project.diags[..3.min(built.project.diags.len())]
+    );
+    assert_eq!(built.published, 1000);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// A feed cut anywhere, with any bytes put in anywhere, is imported or
+    /// refused with a finding; never a panic, and a refusal writes nothing.
+    #[test]
+    fn a_mangled_feed_is_imported_or_refused_never_a_panic(
+        cut in 0usize..6000,
+        at in 0usize..6000,
+        junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+    ) {
+        let mut bytes = std::fs::read(fixture("messy-nbsp.xml")).unwrap();
+        bytes.truncate(cut.max(1).min(bytes.len()));
+        let at = at.min(bytes.len());
+        bytes.splice(at..at, junk);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feed.xml");
+        std::fs::write(&path, &bytes).unwrap();
+        let into = dir.path().join("show");
+        match import(&options(&path.to_string_lossy(), &into)) {
+            Ok(i) if i.written.is_empty() => {
+                proptest::prop_assert!(i.diags.iter().any(|d| d.rule == Rule::ImportUnreadable));
+                proptest::prop_assert!(!into.exists());
+            }
+            Ok(i) => proptest::prop_assert!(into.join("podcast.toml").exists() && i.written.len() == i.episodes + 2),
+            Err(e) => proptest::prop_assert!(!into.exists(), "{e}"),
+        }
+    }
+}
