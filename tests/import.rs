@@ -366,3 +366,29 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn soundbites_locations_licenses_and_the_podcast_namespace_channel_tags_carry_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = fixture("castopod.xml");
+    import(&options(&source, dir.path())).unwrap();
+    let built = feedgen::build(&feedgen::Options::new(
+        dir.path().join("podcast.toml"),
+        now(),
+    ))
+    .unwrap();
+    assert!(!built.written.is_empty(), "{:#?}", built.project.diags);
+    let old = std::fs::read_to_string(&source).unwrap();
+    let new = std::fs::read_to_string(dir.path().join("public/feed.xml")).unwrap();
+    for tag in [
+        "<podcast:soundbite",
+        "<podcast:location",
+        "<podcast:license",
+        "<podcast:locked",
+        "<podcast:guid",
+    ] {
+        let (was, now) = (old.matches(tag).count(), new.matches(tag).count());
+        assert!(was > 0, "the fixture has no {tag}");
+        assert_eq!(now, was, "{tag}");
+    }
+}

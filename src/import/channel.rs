@@ -120,6 +120,37 @@ pub(super) fn channel(
         name: name.clone(),
         url: url.clone(),
     });
+    p.location = ch
+        .location
+        .clone()
+        .map(|(name, geo, osm)| Location { name, geo, osm });
+    p.txt = ch
+        .txt
+        .iter()
+        .map(|(purpose, value)| Txt {
+            purpose: purpose.clone(),
+            value: value.clone(),
+        })
+        .collect();
+    p.update_frequency = ch
+        .update_frequency
+        .clone()
+        .and_then(|(rrule, text, complete)| {
+            (!rrule.is_empty()).then_some(UpdateFrequency {
+                rrule,
+                text,
+                complete,
+            })
+        });
+    p.podroll = ch
+        .podroll
+        .iter()
+        .map(|(feed_guid, feed_url, title)| RemoteItem {
+            feed_guid: feed_guid.clone(),
+            feed_url: feed_url.clone(),
+            title: title.clone(),
+        })
+        .collect();
     p.block = ch.block.as_deref().map(yes);
     p.complete = ch.complete.as_deref().map(yes);
     if let Some(url) = &ch.new_feed_url {

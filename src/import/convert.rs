@@ -208,6 +208,28 @@ fn episode(
     front.image = item.image.clone();
     front.block = item.block.as_deref().is_some_and(yes);
     front.chapters = item.chapters.clone();
+    front.location = item
+        .location
+        .clone()
+        .map(|(name, geo, osm)| Location { name, geo, osm });
+    front.license = item
+        .license
+        .clone()
+        .map(|(name, url)| License { name, url });
+    for (start, duration, title) in &item.soundbites {
+        match (start.trim().parse::<f64>(), duration.trim().parse::<f64>()) {
+            (Ok(start), Ok(duration)) => front.soundbites.push(Soundbite {
+                start,
+                duration,
+                title: title.clone(),
+            }),
+            _ => out.push(
+                Rule::ImportLeftOut,
+                at,
+                format!("a soundbite's start `{start}` or duration `{duration}` is not a number of seconds; it is left out"),
+            ),
+        }
+    }
     if let Some((url, _)) = item.transcripts.first() {
         front.transcript = Some(url.clone());
         summary.kept("podcast:transcript");

@@ -50,6 +50,55 @@ pub(crate) struct Podcast {
     pub complete: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<License>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub txt: Vec<Txt>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_frequency: Option<UpdateFrequency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub podroll: Vec<RemoteItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Location {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub osm: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Txt {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct UpdateFrequency {
+    pub rrule: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct RemoteItem {
+    pub feed_guid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Soundbite {
+    pub start: f64,
+    pub duration: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +173,12 @@ pub(crate) struct Front {
     pub chapters: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub block: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub soundbites: Vec<Soundbite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<License>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<Audio>,
 }

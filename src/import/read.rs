@@ -38,6 +38,9 @@ const ITEM_KNOWN: &[&str] = &[
     "podcast:chapters",
     "podcast:season",
     "podcast:episode",
+    "podcast:soundbite",
+    "podcast:location",
+    "podcast:license",
     // Atom
     "id",
     "published",
@@ -69,6 +72,10 @@ const CHANNEL_KNOWN: &[&str] = &[
     "podcast:license",
     "podcast:medium",
     "podcast:person",
+    "podcast:location",
+    "podcast:updateFrequency",
+    "podcast:txt",
+    "podcast:podroll",
     "managingEditor",
     "lastBuildDate",
     "pubDate",
@@ -197,6 +204,35 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
         }),
         medium: first(ch.extensions(), "medium").and_then(|e| e.value().and_then(some)),
         persons: ext(ch.extensions(), "person").iter().map(person).collect(),
+        location: first(ch.extensions(), "location").and_then(|e| location(&e)),
+        update_frequency: first(ch.extensions(), "updateFrequency").map(|e| {
+            (
+                e.attrs().get("rrule").cloned().unwrap_or_default(),
+                e.value().unwrap_or("").trim().to_string(),
+                e.attrs().get("complete").map(|c| c.trim() == "true"),
+            )
+        }),
+        txt: ext(ch.extensions(), "txt")
+            .iter()
+            .map(|e| {
+                (
+                    e.attrs().get("purpose").cloned(),
+                    e.value().unwrap_or("").trim().to_string(),
+                )
+            })
+            .collect(),
+        podroll: first(ch.extensions(), "podroll")
+            .map(|e| {
+                let items = e.children().get("remoteItem").cloned().unwrap_or_default();
+                items
+                    .iter()
+                    .filter_map(|r| {
+                        let a = |k: &str| r.attrs().get(k).cloned();
+                        Some((a("feedGuid")?, a("feedUrl"), a("title")))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         new_feed_url: it.and_then(|i| i.new_feed_url()).and_then(some),
         block: it.and_then(|i| i.block()).and_then(some),
         complete: it.and_then(|i| i.complete()).and_then(some),
@@ -254,6 +290,20 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
                 summary: ie.and_then(|i| i.summary()).map(str::to_string),
                 link: item.link().and_then(some),
                 persons: ext(x, "person").iter().map(person).collect(),
+                soundbites: ext(x, "soundbite")
+                    .iter()
+                    .map(|e| {
+                        let a = |k: &str| e.attrs().get(k).cloned().unwrap_or_default();
+                        (a("startTime"), a("duration"), e.value().and_then(some))
+                    })
+                    .collect(),
+                location: first(x, "location").and_then(|e| location(&e)),
+                license: first(x, "license").map(|e| {
+                    (
+                        e.value().unwrap_or("").trim().to_string(),
+                        e.attrs().get("url").cloned(),
+                    )
+                }),
                 left: vec![],
             }
         })
@@ -293,6 +343,16 @@ fn prefix_of(namespaces: &BTreeMap<String, String>, uris: &[&str]) -> Option<Str
         .iter()
         .find(|(_, uri)| uris.contains(&uri.trim_end_matches('/')) || uris.contains(&uri.as_str()))
         .map(|(p, _)| p.clone())
+}
+
+/// `podcast:location`: its name, `geo` and `osm`.
+fn location(e: &Extension) -> Option<(String, Option<String>, Option<String>)> {
+    let name = e.value().and_then(some)?;
+    Some((
+        name,
+        e.attrs().get("geo").cloned(),
+        e.attrs().get("osm").cloned(),
+    ))
 }
 
 fn person(e: &Extension) -> SourcePerson {

@@ -33,6 +33,13 @@ pub(crate) struct SourceChannel {
     pub license: Option<(String, Option<String>)>,
     pub medium: Option<String>,
     pub persons: Vec<SourcePerson>,
+    pub location: Option<(String, Option<String>, Option<String>)>,
+    /// `podcast:updateFrequency`: rrule, text, complete.
+    pub update_frequency: Option<(String, String, Option<bool>)>,
+    /// `podcast:txt`: purpose, value.
+    pub txt: Vec<(Option<String>, String)>,
+    /// `podcast:podroll`'s remote items: feed guid, feed URL, title.
+    pub podroll: Vec<(String, Option<String>, Option<String>)>,
     pub new_feed_url: Option<String>,
     pub block: Option<String>,
     pub complete: Option<String>,
@@ -73,6 +80,10 @@ pub(crate) struct SourceItem {
     pub summary: Option<String>,
     pub link: Option<String>,
     pub persons: Vec<SourcePerson>,
+    /// `podcast:soundbite`: startTime, duration, title.
+    pub soundbites: Vec<(String, String, Option<String>)>,
+    pub location: Option<(String, Option<String>, Option<String>)>,
+    pub license: Option<(String, Option<String>)>,
     /// Elements feedgen has no place for, by qualified name.
     pub left: Vec<String>,
 }
