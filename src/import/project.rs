@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub(crate) use crate::input::front_matter::Soundbite;
+pub(crate) use crate::model::{Funding, License, Location, RemoteItem, Txt, UpdateFrequency};
+
 #[derive(Debug, Default, Serialize)]
 pub(crate) struct PodcastToml {
     pub podcast: Podcast,
@@ -61,65 +64,11 @@ pub(crate) struct Podcast {
 }
 
 #[derive(Debug, Serialize)]
-pub(crate) struct Location {
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub geo: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub osm: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Txt {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
-    pub value: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct UpdateFrequency {
-    pub rrule: String,
-    pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub complete: Option<bool>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct RemoteItem {
-    pub feed_guid: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub feed_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Soundbite {
-    pub start: f64,
-    pub duration: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
 pub(crate) struct Owner {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct Funding {
-    pub url: String,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(crate) struct License {
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

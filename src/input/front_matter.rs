@@ -131,11 +131,12 @@ pub(crate) fn parse_clock(c: &str) -> Option<u64> {
     Some(total)
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Soundbite {
     pub start: f64,
     pub duration: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveTime;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 use uuid::Uuid;
 
@@ -47,48 +47,61 @@ impl ShowType {
     }
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Funding {
     pub url: String,
     pub text: String,
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct License {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub geo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub osm: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Txt {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     pub value: String,
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateFrequency {
     pub rrule: String,
     pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub complete: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+/// Also written, by `feedgen import`.
+#[derive(Debug, Deserialize, Serialize, Clone, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct RemoteItem {
     pub feed_guid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feed_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
 
