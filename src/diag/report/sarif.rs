@@ -126,9 +126,9 @@ fn descriptor(rule: Rule) -> RuleDescriptor {
         },
         full_description: Text {
             text: format!(
-                "{}. A {level} by default; podcast.toml can change its level under [rules] as `{}`.",
+                "{}. A {level} by default; {}.",
                 rule.summary(),
-                rule.name()
+                rule.how_to_change()
             ),
         },
         help_uri: rules_doc().map(|doc| format!("{doc}#rules")),
