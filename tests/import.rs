@@ -392,3 +392,173 @@ fn soundbites_locations_licenses_and_the_podcast_namespace_channel_tags_carry_ov
         assert_eq!(now, was, "{tag}");
     }
 }
+
+/// A feed around `items`, with every channel field a build needs.
+fn feed_with(namespaces: &str, items: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" {namespaces}>\n<channel>\n<title>T</title>\n<link>https://show.example/</link>\n<language>en</language>\n<description>A show.</description>\n<itunes:author>A</itunes:author>\n<itunes:image href=\"https://show.example/a.jpg\"/>\n<itunes:category text=\"Technology\"/>\n{items}\n</channel>\n</rss>\n"
+    )
+}
+
+const NS: &str = "xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"";
+
+fn item(guid: &str, extra: &str) -> String {
+    format!("<item><title>Ep {guid}</title><link>https://show.example/e/{guid}/</link><guid isPermaLink=\"false\">{guid}</guid><pubDate>Mon, 05 Jun 2023 10:00:00 +0000</pubDate><enclosure url=\"https://cdn.example/{guid}.mp3\" length=\"1000\" type=\"audio/mpeg\"/><itunes:duration>60</itunes:duration>{extra}</item>")
+}
+
+/// Imports `feed` and builds it; the import and the built feed.xml.
+fn import_build(feed: &str) -> (feedgen::import::Imported, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.xml");
+    std::fs::write(&path, feed).unwrap();
+    let into = dir.path().join("show");
+    let i = import(&options(&path.to_string_lossy(), &into)).unwrap();
+    let built = feedgen::build(&feedgen::Options::new(into.join("podcast.toml"), now())).unwrap();
+    assert!(!built.written.is_empty(), "{:#?}", built.project.diags);
+    let xml = std::fs::read_to_string(into.join("public/feed.xml")).unwrap();
+    (i, xml, dir)
+}
+
+#[test]
+fn notes_nested_deep_enough_to_overflow_a_converter_are_kept_as_text() {
+    let deep = format!("{}deep text{}", "<b>".repeat(20_000), "</b>".repeat(20_000));
+    let notes = format!("<content:encoded><![CDATA[{deep}]]></content:encoded>");
+    let (i, xml, _dir) = import_build(&feed_with(NS, &item("g1", &notes)));
+    assert!(i
+        .diags
+        .iter()
+        .any(|d| d.message.contains("nested too deep")));
+    assert!(xml.contains("deep text"));
+}
+
+#[test]
+fn elements_nested_without_end_are_refused_not_a_crash() {
+    let deep = format!(
+        "{}{}",
+        "<x:a xmlns:x=\"urn:x\">".repeat(30_000),
+        "</x:a>".repeat(30_000)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.xml");
+    std::fs::write(&path, feed_with(NS, &item("g1", &deep))).unwrap();
+    let i = import(&options(&path.to_string_lossy(), &dir.path().join("show"))).unwrap();
+    assert!(i.written.is_empty());
+    assert!(i
+        .diags
+        .iter()
+        .any(|d| d.rule == Rule::ImportUnreadable && d.message.contains("nested")));
+}
+
+#[test]
+fn bare_urls_and_linked_images_in_the_notes_stay_whole_links() {
+    let notes = "<description><![CDATA[<p>Sponsor: https://sponsor.example/?utm_source=show&amp;ref=episode_42_notes now.</p><p><a href=\"https://patreon.example/show\"><img src=\"https://patreon.example/b.png\" alt=\"Support us\"></a></p>]]></description>";
+    let (i, xml, _dir) = import_build(&feed_with(NS, &item("g1", notes)));
+    assert!(
+        xml.contains("href=\"https://sponsor.example/?ref=episode_42_notes\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<a href=\"https://patreon.example/show\">Support us</a>"),
+        "{xml}"
+    );
+    assert!(i
+        .diags
+        .iter()
+        .any(|d| d.message.contains("image(s) inside a link")));
+}
+
+#[test]
+fn relative_urls_of_an_item_are_resolved_never_read_as_local_files() {
+    let extra = "<podcast:transcript url=\"secret.txt\" type=\"text/plain\"/><podcast:chapters url=\"/chapters.json\" type=\"application/json+chapters\"/>";
+    let (i, xml, dir) = import_build(&feed_with(NS, &item("g1", extra)));
+    let ep = std::fs::read_to_string(dir.path().join("show/episodes/2023-06-05.md")).unwrap();
+    assert!(
+        ep.contains("transcript = \"https://show.example/e/g1/secret.txt\""),
+        "{ep}"
+    );
+    assert!(
+        ep.contains("chapters = \"https://show.example/chapters.json\""),
+        "{ep}"
+    );
+    assert!(xml.contains("https://show.example/e/g1/secret.txt"));
+    assert_eq!(
+        i.diags
+            .iter()
+            .filter(|d| d.message.contains("is relative"))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn an_itunes_namespace_in_another_spelling_or_undeclared_is_still_read() {
+    for ns in [
+        "xmlns:itunes=\"https://www.itunes.com/dtds/podcast-1.0.dtd\"",
+        "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"",
+    ] {
+        let extra = "<itunes:episode>7</itunes:episode><itunes:season>2</itunes:season>";
+        let (i, xml, _dir) = import_build(&feed_with(ns, &item("g1", extra)));
+        assert!(
+            xml.contains("<itunes:episode>7</itunes:episode>"),
+            "{ns}: {xml}"
+        );
+        assert!(xml.contains("<itunes:season>2</itunes:season>"), "{ns}");
+        assert!(
+            xml.contains("<itunes:duration>60</itunes:duration>"),
+            "{ns}"
+        );
+        assert!(
+            i.diags
+                .iter()
+                .any(|d| d.rule == Rule::ImportRepaired && d.message.contains("itunes")),
+            "{ns}"
+        );
+    }
+}
+
+#[test]
+fn items_outside_the_channel_are_refused_never_paired_with_another_s_values() {
+    let stray = item("g9", "");
+    let feed = feed_with(NS, "<item><title>g2</title><guid>g2</guid><pubDate>Mon, 05 Jun 2023 10:00:00 +0000</pubDate></item>")
+        .replace("<channel>", &format!("<foo>{stray}</foo>\n<channel>"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.xml");
+    std::fs::write(&path, feed).unwrap();
+    let i = import(&options(&path.to_string_lossy(), &dir.path().join("show"))).unwrap();
+    // The stray item is not the channel's: the channel's one item is
+    // imported, and keeps no enclosure of another's.
+    assert_eq!(i.episodes, 1);
+    let ep = std::fs::read_to_string(dir.path().join("show/episodes/2023-06-05.md")).unwrap();
+    assert!(
+        ep.contains("guid = \"g2\"") && !ep.contains("g9.mp3"),
+        "{ep}"
+    );
+    let second = feed_with(NS, &item("g1", "")).replace(
+        "</channel>",
+        "</channel><channel><title>U</title></channel>",
+    );
+    std::fs::write(&path, second).unwrap();
+    let i = import(&options(&path.to_string_lossy(), &dir.path().join("show2"))).unwrap();
+    assert!(i.written.is_empty());
+    assert!(i
+        .diags
+        .iter()
+        .any(|d| d.message.contains("second <channel>")));
+}
+
+#[test]
+fn an_atom_entry_without_a_date_is_a_draft_not_1970() {
+    let feed = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:x</id><updated>2023-06-05T10:00:00Z</updated><link href=\"https://show.example/\"/><entry><title>E1</title><id>urn:e1</id><updated>2023-06-05T10:00:00Z</updated><link rel=\"enclosure\" href=\"https://cdn.example/1.mp3\" length=\"10\" type=\"audio/mpeg\"/></entry><entry><title>E2</title><id>urn:e2</id><link rel=\"enclosure\" href=\"https://cdn.example/2.mp3\" length=\"10\" type=\"audio/mpeg\"/></entry></feed>";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.xml");
+    std::fs::write(&path, feed).unwrap();
+    let into = dir.path().join("show");
+    let i = import(&options(&path.to_string_lossy(), &into)).unwrap();
+    assert!(i.diags.iter().any(|d| d.message.contains("has no date")));
+    let lock = std::fs::read_to_string(into.join("feedgen.lock")).unwrap();
+    assert!(!lock.contains("1970"), "{lock}");
+    assert!(
+        lock.contains("urn:e1") && !lock.contains("urn:e2"),
+        "{lock}"
+    );
+}

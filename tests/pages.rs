@@ -416,3 +416,21 @@ fn a_failed_commit_leaves_no_folders_it_made() {
     assert!(feedgen::build(&t.options()).is_err());
     assert!(!t.path().join("public/episodes").exists());
 }
+
+#[test]
+fn a_linked_image_is_one_link_on_the_page_and_in_the_feed() {
+    let t = with_episodes(MINIMAL_TOML, 1);
+    t.write(
+        "episodes/001.md",
+        format!(
+            "{}{}- [![Support us](https://x.example/b.png)](https://patreon.example/show)\n",
+            front(1),
+            body(1)
+        ),
+    );
+    let out = t.build();
+    assert!(!out.written.is_empty(), "{}", summary(&out.project));
+    let link = "<a href=\"https://patreon.example/show\">Support us</a>";
+    assert!(t.read("public/episodes/1/index.html").contains(link));
+    assert!(t.read("public/feed.xml").contains(link));
+}

@@ -20,6 +20,19 @@ pub(super) fn channel(
     let ch = &feed.channel;
     let p = &mut config.podcast;
     let at = out.channel_offset;
+    let title = ch.title.trim();
+    let title = (!title.is_empty()).then(|| {
+        if title.contains('<') && notes::looks_like_html(title) {
+            out.push(
+                Rule::ImportChanged,
+                at,
+                format!("the show's title `{title}` holds HTML; its text is kept"),
+            );
+            notes::plain_text(title)
+        } else {
+            title.to_string()
+        }
+    });
     let mut required = |value: Option<String>, field: &str, summary: &mut Summary| match value {
         Some(v) => {
             summary.kept(field);
@@ -35,18 +48,32 @@ pub(super) fn channel(
             String::new()
         }
     };
-    let title = (!ch.title.trim().is_empty()).then(|| notes::plain_text(&ch.title));
     p.title = required(title, "channel title", summary);
     p.link = required(ch.link.clone(), "channel link", summary);
     p.feed_url = feed_url;
-    p.language = required(ch.language.clone(), "channel language", summary);
+    // `en_US` is how some hosts write `en-US`.
+    let language = ch.language.as_ref().map(|l| l.trim().replace('_', "-"));
+    p.language = required(language, "channel language", summary);
     p.author = required(
         ch.author.clone().or(ch.owner_name.clone()),
         "channel author",
         summary,
     );
-    p.image = required(ch.image.clone(), "channel image", summary);
-    p.categories = ch.categories.clone();
+    // A relative artwork URL was relative to the show's page.
+    let image = ch.image.as_ref().map(|i| {
+        match (url::Url::parse(i), ch.link.as_deref().map(url::Url::parse)) {
+            (Err(url::ParseError::RelativeUrlWithoutBase), Some(Ok(base))) => {
+                base.join(i).map_or(i.clone(), |u| u.to_string())
+            }
+            _ => i.clone(),
+        }
+    });
+    p.image = required(image, "channel image", summary);
+    p.categories = ch
+        .categories
+        .iter()
+        .map(|c| c.iter().map(|n| n.trim().to_string()).collect())
+        .collect();
     if p.categories.is_empty() {
         out.push(
             Rule::ImportLeftOut,
@@ -54,13 +81,36 @@ pub(super) fn channel(
             "the feed has no itunes:category; podcast.toml needs one before the first build",
         );
     }
-    let description = notes::plain_text(&ch.description);
-    if notes::looks_like_html(&ch.description) {
+    let given = match ch.description.trim() {
+        "" => {
+            let summary_text = ch.summary.clone().unwrap_or_default();
+            if !summary_text.trim().is_empty() {
+                out.push(
+                    Rule::ImportChanged,
+                    at,
+                    "the channel has no description; its itunes:summary is taken",
+                );
+            }
+            summary_text
+        }
+        d => d.to_string(),
+    };
+    let description = if notes::looks_like_html(&given) {
         summary.converted("channel description");
         out.push(Rule::ImportChanged, at, "the show's description is HTML; podcast.toml keeps its text, as feedgen publishes a plain description");
+        notes::plain_text(&given)
+    } else if given.trim().is_empty() {
+        out.push(
+            Rule::ImportLeftOut,
+            at,
+            "the feed has no description; podcast.toml needs one before the first build",
+        );
+        summary.left("channel description");
+        String::new()
     } else {
         summary.kept("channel description");
-    }
+        given.trim().to_string()
+    };
     p.description = cut(&description, 4000, || {
         out.push(
             Rule::ImportChanged,
@@ -77,7 +127,16 @@ pub(super) fn channel(
     }
     p.explicit = ch.explicit.as_deref().and_then(|e| explicit(e, at, out));
     p.kind = ch.kind.as_ref().map(|k| k.to_ascii_lowercase());
-    p.episode_url = format!("{}episodes/{{slug}}/", with_slash(&p.link));
+    // The pages live under the show's page, without its query or fragment.
+    let page = match url::Url::parse(&p.link) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => p.link.clone(),
+    };
+    p.episode_url = format!("{}episodes/{{slug}}/", with_slash(&page));
     summary.converted("item link");
     if let Some(g) = &ch.podcast_guid {
         p.guid = Some(g.clone());
@@ -115,7 +174,7 @@ pub(super) fn channel(
             text: text.clone(),
         })
         .collect();
-    p.medium = ch.medium.clone();
+    p.medium = ch.medium.as_ref().map(|m| m.trim().to_ascii_lowercase());
     p.license = ch.license.as_ref().map(|(name, url)| License {
         name: name.clone(),
         url: url.clone(),

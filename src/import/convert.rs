@@ -2,7 +2,7 @@
 //! kept as published where feedgen has a place for it, and a finding for
 //! everything kept in another form or left behind.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::dates;
 use super::notes::{self, NotesFrom};
@@ -33,7 +33,7 @@ pub(crate) fn convert(
     let base = url::Url::parse(&config.podcast.link).ok();
     let mut episodes = Vec::new();
     let numbers = numbers(&feed.items, out);
-    let mut stems = HashSet::new();
+    let mut stems = HashMap::new();
     let mut guids: HashMap<String, usize> = HashMap::new();
     let mut enclosures: HashMap<String, usize> = HashMap::new();
     let (mut no_duration, mut incomplete) = (false, false);
@@ -133,12 +133,15 @@ fn episode(
     base: Option<&url::Url>,
     number: Option<u32>,
     atom: bool,
-    stems: &mut HashSet<String>,
+    stems: &mut HashMap<String, usize>,
     out: &mut Findings,
     summary: &mut Summary,
 ) -> EpisodeFile {
     let at = item.offset;
     let mut front = Front::default();
+    // Relative URLs were relative to the item's page, else the show's.
+    let page = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
+    let page = page.as_ref().or(base);
     let title = item.title.as_deref().unwrap_or("").trim();
     if title.contains('<') {
         out.push(
@@ -149,6 +152,18 @@ fn episode(
         summary.converted("title");
     } else if !title.is_empty() {
         summary.kept("title");
+    }
+    if let Some(it) = item
+        .itunes_title
+        .as_deref()
+        .filter(|t| !t.is_empty() && *t != title)
+    {
+        out.push(
+            Rule::ImportLeftOut,
+            at,
+            format!("itunes:title `{it}`, which Apple shows, is not carried over: feedgen publishes the title `{title}` as both"),
+        );
+        summary.left("itunes:title");
     }
     let title = if title.contains('<') {
         notes::plain_text(title)
@@ -184,6 +199,13 @@ fn episode(
                 summary.kept("pubDate");
             }
             front.published = d.at.to_rfc3339().parse().ok();
+            if d.at > chrono::Utc::now() {
+                out.push(
+                    Rule::ImportChanged,
+                    at,
+                    format!("the item is dated {}, in the future: build leaves it out until then, and feedgen.lock holds it once it is published", d.at.to_rfc3339()),
+                );
+            }
         }
         None if item.pub_date.is_none() => {
             out.push(Rule::ImportLeftOut, at, "the item has no date; it is imported as a draft, which build leaves out until it has one");
@@ -195,7 +217,18 @@ fn episode(
     if number.is_some() {
         summary.kept("itunes:episode");
     }
-    front.season = item.season.as_deref().and_then(positive);
+    front.season = item.season.as_deref().and_then(|raw| {
+        let n = positive(raw);
+        if n.is_none() {
+            out.push(
+                Rule::ImportLeftOut,
+                at,
+                format!("the season `{raw}` is not a positive whole number; it is left out"),
+            );
+            summary.left("itunes:season");
+        }
+        n
+    });
     if front.season.is_some() {
         summary.kept("itunes:season");
     }
@@ -205,9 +238,15 @@ fn episode(
         .map(|t| t.trim().to_ascii_lowercase())
         .filter(|t| t != "full");
     front.explicit = item.explicit.as_deref().and_then(|e| explicit(e, at, out));
-    front.image = item.image.clone();
+    front.image = item
+        .image
+        .as_deref()
+        .and_then(|u| absolute(u, page, "image", at, out));
     front.block = item.block.as_deref().is_some_and(yes);
-    front.chapters = item.chapters.clone();
+    front.chapters = item
+        .chapters
+        .as_deref()
+        .and_then(|u| absolute(u, page, "chapters", at, out));
     front.location = item
         .location
         .clone()
@@ -231,7 +270,7 @@ fn episode(
         }
     }
     if let Some((url, _)) = item.transcripts.first() {
-        front.transcript = Some(url.clone());
+        front.transcript = absolute(url, page, "transcript", at, out);
         summary.kept("podcast:transcript");
         for (other, _) in &item.transcripts[1..] {
             out.push(
@@ -244,7 +283,7 @@ fn episode(
             summary.left("podcast:transcript");
         }
     }
-    audio(item, &mut front, out, summary);
+    audio(item, page, &mut front, out, summary);
     let enclosure = front.audio.as_ref().map(|a| a.url.clone());
     let guid = match item.guid.as_deref().filter(|g| !g.is_empty()) {
         Some(g) => {
@@ -273,9 +312,15 @@ fn episode(
     let notes = match notes::richest(forms) {
         Some((from, html)) => {
             summary.converted(from.element(atom));
-            // Relative links were relative to the item's page, else the show's.
-            let page = item.link.as_deref().and_then(|l| url::Url::parse(l).ok());
-            let (md, changes) = notes::to_markdown(html, page.as_ref().or(base));
+            let (md, changes) = notes::to_markdown(html, page);
+            if changes.flattened {
+                out.push(Rule::ImportChanged, at, "the notes' markup is nested too deep to convert; their text is kept, without its markup");
+                summary.converted("notes markup");
+            }
+            if changes.image_links > 0 {
+                out.push(Rule::ImportChanged, at, format!("{} image(s) inside a link: the link is kept, with the image's alt text as its text (feedgen publishes images as links, and a link cannot hold a link)", changes.image_links));
+                summary.converted("image in a link");
+            }
             for href in &changes.dropped {
                 out.push(Rule::ImportChanged, at, format!("the link `{href}` in the notes is kept as its text: feedgen publishes only http, https and mailto links"));
                 summary.converted("notes link");
@@ -329,7 +374,13 @@ fn item_name(title: Option<&str>) -> String {
 }
 
 /// The enclosure into `[audio]`: the first one; others are reported.
-fn audio(item: &SourceItem, front: &mut Front, out: &mut Findings, summary: &mut Summary) {
+fn audio(
+    item: &SourceItem,
+    page: Option<&url::Url>,
+    front: &mut Front,
+    out: &mut Findings,
+    summary: &mut Summary,
+) {
     let at = item.offset;
     let Some(first) = item.enclosures.first() else {
         out.push(
@@ -382,12 +433,75 @@ fn audio(item: &SourceItem, front: &mut Front, out: &mut Findings, summary: &mut
         }
         secs
     });
+    let Some(url) = absolute(&first.url, page, "enclosure", at, out) else {
+        return;
+    };
     front.audio = Some(Audio {
-        url: first.url.clone(),
+        url,
         length,
         mime,
         duration,
     });
+}
+
+/// An absolute http(s) URL as feedgen publishes it (the url crate's form),
+/// for a URL of the item. A relative one is resolved against the item's
+/// page; one that cannot be is left out, never taken for a local file.
+fn absolute(
+    raw: &str,
+    base: Option<&url::Url>,
+    what: &str,
+    at: usize,
+    out: &mut Findings,
+) -> Option<String> {
+    let raw = raw.trim();
+    let parsed = match url::Url::parse(raw) {
+        Ok(u) => Ok(u),
+        Err(url::ParseError::RelativeUrlWithoutBase) => match base.map(|b| b.join(raw)) {
+            Some(Ok(u)) => {
+                out.push(
+                    Rule::ImportChanged,
+                    at,
+                    format!("the {what} URL `{raw}` is relative; it is made absolute: {u}"),
+                );
+                return Some(u.to_string());
+            }
+            _ => Err("it is relative, and there is no page to resolve it against".to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    match parsed {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            let published = u.to_string();
+            if published != raw {
+                out.push(
+                    Rule::ImportChanged,
+                    at,
+                    format!("the {what} URL `{raw}` is published as `{published}`, as every URL feedgen writes"),
+                );
+            }
+            Some(published)
+        }
+        Ok(u) => {
+            out.push(
+                Rule::ImportLeftOut,
+                at,
+                format!(
+                    "the {what} URL `{raw}` is not http(s) ({}:); it is left out",
+                    u.scheme()
+                ),
+            );
+            None
+        }
+        Err(why) => {
+            out.push(
+                Rule::ImportLeftOut,
+                at,
+                format!("the {what} URL `{raw}` cannot be read ({why}); it is left out"),
+            );
+            None
+        }
+    }
 }
 
 /// Seconds from `3723`, `62:03`, `1:02:03` or `01:02:03.500`.
@@ -419,20 +533,21 @@ pub(super) fn yes(value: &str) -> bool {
 fn stem(
     number: Option<u32>,
     date: Option<chrono::DateTime<chrono::FixedOffset>>,
-    stems: &mut HashSet<String>,
+    stems: &mut HashMap<String, usize>,
 ) -> String {
     let base = match (number, date) {
         (Some(n), _) => format!("{n:03}"),
         (None, Some(d)) => d.format("%Y-%m-%d").to_string(),
         (None, None) => "undated".into(),
     };
-    let mut stem = base.clone();
-    let mut n = 2;
-    while !stems.insert(stem.clone()) {
-        stem = format!("{base}-{n}");
-        n += 1;
+    // Numbers are unique, so a suffix follows a date or `undated`, and
+    // `2023-06-05-2` can never be a base of its own.
+    let seen = stems.entry(base.clone()).or_insert(0);
+    *seen += 1;
+    match *seen {
+        1 => base,
+        n => format!("{base}-{n}"),
     }
-    stem
 }
 
 pub(super) fn with_slash(link: &str) -> String {
@@ -463,6 +578,11 @@ pub(crate) fn ledger(
         .iter()
         .filter_map(|e| {
             let published = e.first_published.clone()?;
+            // An episode dated in the future is not published yet.
+            let at = chrono::DateTime::parse_from_rfc3339(&published).ok()?;
+            if at > chrono::Utc::now() {
+                return None;
+            }
             let guid = e.guid.clone()?;
             Some((e.ledger_key.clone(), (guid, e.enclosure.clone(), published)))
         })

@@ -3,8 +3,9 @@
 //! every enclosure (the crates keep only one). Import uses it to say what
 //! it could not carry over and where.
 
-use quick_xml::events::Event;
-use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
 
 use super::source::SourceEnclosure;
 
@@ -13,9 +14,13 @@ use super::source::SourceEnclosure;
 pub(crate) struct Shape {
     /// Offset of the container's start tag in the text read.
     pub offset: usize,
-    /// Qualified names of its child elements, in order (repeats kept).
+    /// Names of its child elements, in order (repeats kept), with the
+    /// prefixes feedgen knows (`itunes:`, `podcast:` …) whatever prefix the
+    /// feed bound their namespace to.
     pub children: Vec<String>,
     pub enclosures: Vec<SourceEnclosure>,
+    /// The text of `itunes:title`, which the rss crate does not keep.
+    pub itunes_title: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -24,21 +29,39 @@ pub(crate) struct Inventory {
     pub items: Vec<Shape>,
 }
 
+/// Deeper than this, the feed crates' recursion could overflow the stack;
+/// no podcast feed comes near it.
+const MAX_DEPTH: usize = 256;
+
+/// Namespaces by the prefix feedgen knows them by. (Atom's stays as
+/// written: an Atom feed's own elements are in it.)
+const PREFIXES: &[(&str, &str)] = &[
+    ("itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"),
+    ("podcast", "https://podcastindex.org/namespace/1.0"),
+    (
+        "podcast",
+        "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+    ),
+    ("content", "http://purl.org/rss/1.0/modules/content/"),
+    ("dc", "http://purl.org/dc/elements/1.1/"),
+];
+
 /// Reads the shape of an RSS (`rss/channel/item`) or Atom (`feed/entry`)
 /// document; an error names the byte offset where reading stopped.
 pub(crate) fn inventory(xml: &str) -> Result<Inventory, (usize, String)> {
-    let mut reader = Reader::from_str(xml);
+    let mut reader = NsReader::from_str(xml);
     let mut inv = Inventory::default();
     let mut path: Vec<String> = Vec::new();
     let mut atom = false;
+    let mut channels = 0;
     loop {
         let at = reader.buffer_position() as usize;
         let event = reader
             .read_event()
             .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
-        let (start, empty) = match &event {
-            Event::Start(s) => (Some(s.clone()), false),
-            Event::Empty(s) => (Some(s.clone()), true),
+        let (start, empty) = match event {
+            Event::Start(s) => (s, false),
+            Event::Empty(s) => (s, true),
             Event::End(_) => {
                 path.pop();
                 continue;
@@ -53,16 +76,27 @@ pub(crate) fn inventory(xml: &str) -> Result<Inventory, (usize, String)> {
             }
             _ => continue,
         };
-        let Some(start) = start else { continue };
-        let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+        let name = known_name(&reader, &start);
         let depth = path.len();
+        if depth >= MAX_DEPTH {
+            return Err((
+                at,
+                format!("elements are nested more than {MAX_DEPTH} deep"),
+            ));
+        }
         if depth == 0 {
             atom = name == "feed";
         }
         let channel_depth = if atom { 0 } else { 1 };
-        let in_channel = path.len() == channel_depth + 1;
-        let in_item = depth == channel_depth + 2 && is_item(path.last(), atom);
-        if depth == channel_depth {
+        let in_channel = depth == channel_depth + 1 && (atom || path[1] == "channel");
+        let in_item = depth == channel_depth + 2
+            && (atom || path[1] == "channel")
+            && is_item(path.last(), atom);
+        if depth == channel_depth && (atom || name == "channel") {
+            channels += 1;
+            if channels > 1 {
+                return Err((at, "the feed has a second <channel>".into()));
+            }
             inv.channel.offset = at;
         } else if in_channel {
             if is_item(Some(&name), atom) {
@@ -79,6 +113,16 @@ pub(crate) fn inventory(xml: &str) -> Result<Inventory, (usize, String)> {
             if let Some(enc) = enclosure(&start, &name, atom) {
                 item.enclosures.push(enc);
             }
+            if name == "itunes:title" && !empty {
+                let text = reader
+                    .read_text(start.name())
+                    .map_err(|e| (reader.error_position() as usize, e.to_string()))?;
+                let text = quick_xml::escape::unescape(&text)
+                    .map(|t| t.trim().to_string())
+                    .unwrap_or_else(|_| text.trim().to_string());
+                item.itunes_title = Some(text);
+                continue;
+            }
         }
         if !empty {
             path.push(name);
@@ -87,15 +131,29 @@ pub(crate) fn inventory(xml: &str) -> Result<Inventory, (usize, String)> {
     Ok(inv)
 }
 
+/// `prefix:local` with the prefix feedgen knows the namespace by, else the
+/// name as written.
+fn known_name(reader: &NsReader<&[u8]>, start: &BytesStart) -> String {
+    let written = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+    let (ns, local) = reader.resolve_element(start.name());
+    let ResolveResult::Bound(ns) = ns else {
+        return written;
+    };
+    let uri = String::from_utf8_lossy(ns.as_ref());
+    match PREFIXES
+        .iter()
+        .find(|(_, u)| uri.trim_end_matches('/') == u.trim_end_matches('/'))
+    {
+        Some((prefix, _)) => format!("{prefix}:{}", String::from_utf8_lossy(local.as_ref())),
+        None => written,
+    }
+}
+
 fn is_item(name: Option<&String>, atom: bool) -> bool {
     name.is_some_and(|n| n == if atom { "entry" } else { "item" })
 }
 
-fn enclosure(
-    start: &quick_xml::events::BytesStart,
-    name: &str,
-    atom: bool,
-) -> Option<SourceEnclosure> {
+fn enclosure(start: &BytesStart, name: &str, atom: bool) -> Option<SourceEnclosure> {
     let attr = |key: &str| {
         start
             .try_get_attribute(key)

@@ -70,25 +70,37 @@ pub(crate) fn plain_text(html: &str) -> String {
 pub(crate) struct LinkChanges {
     pub resolved: Vec<String>,
     pub dropped: Vec<String>,
+    /// Links around an image, which keep the image's alt text as theirs.
+    pub image_links: usize,
+    /// Markup nested too deep to convert: the notes were kept as text.
+    pub flattened: bool,
 }
 
 /// Markdown for notes given as HTML, or as plain text (its blank lines are
 /// paragraphs, its line breaks kept).
 pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, LinkChanges) {
-    let html = if looks_like_html(notes) {
+    let deep = looks_like_html(notes) && nesting_depth(notes) > MAX_NESTING;
+    let html = if looks_like_html(notes) && !deep {
         // A level-1 heading would read as the episode's own heading.
-        demote_h1(notes)
+        link_bare_urls(&demote_h1(notes))
     } else {
-        notes
-            .split("\n\n")
+        let text = if deep {
+            plain_text(notes)
+        } else {
+            notes.to_string()
+        };
+        text.split("\n\n")
             .filter(|p| !p.trim().is_empty())
             .map(|p| {
                 let escaped = html_escape::encode_text(p.trim());
-                format!("<p>{}</p>", escaped.replace('\n', "<br>"))
+                format!("<p>{}</p>", link_bare_urls(&escaped.replace('\n', "<br>")))
             })
             .collect::<String>()
     };
-    let changes = Arc::new(Mutex::new(LinkChanges::default()));
+    let changes = Arc::new(Mutex::new(LinkChanges {
+        flattened: deep,
+        ..LinkChanges::default()
+    }));
     let seen = changes.clone();
     let base = base.cloned();
     let converter = HtmlToMarkdown::builder()
@@ -112,29 +124,42 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
                 let Some(href) = href else {
                     return handlers.fallback(element);
                 };
+                let inner = handlers.walk_children(element.node).content;
                 let mut changes = seen.lock().unwrap_or_else(|e| e.into_inner());
-                match url::Url::parse(&href) {
+                let target = match url::Url::parse(&href) {
                     Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => {
-                        drop(changes);
-                        handlers.fallback(element)
+                        Some(href.clone())
                     }
-                    Ok(_) => {
-                        changes.dropped.push(href);
-                        Some(handlers.walk_children(element.node))
-                    }
+                    Ok(_) => None,
                     Err(_) => match base.as_ref().and_then(|b| b.join(&href).ok()) {
                         Some(abs) if !href.starts_with("//") => {
-                            changes.resolved.push(href);
-                            drop(changes);
-                            let text = handlers.walk_children(element.node).content;
-                            Some(format!("[{}]({abs})", text.trim()).into())
+                            changes.resolved.push(href.clone());
+                            Some(abs.to_string())
                         }
-                        _ => {
-                            changes.dropped.push(href);
-                            Some(handlers.walk_children(element.node))
-                        }
+                        _ => None,
                     },
+                };
+                let Some(target) = target else {
+                    changes.dropped.push(href);
+                    return Some(images_as_alt(&inner).into());
+                };
+                // An image inside a link would be a link inside a link once
+                // feedgen publishes images as links: the link keeps the alt.
+                if inner.contains("![") {
+                    changes.image_links += 1;
+                    let text = images_as_alt(&inner);
+                    let text = if text.trim().is_empty() {
+                        target.clone()
+                    } else {
+                        text
+                    };
+                    return Some(format!("[{}]({target})", text.trim()).into());
                 }
+                if target == href {
+                    drop(changes);
+                    return handlers.fallback(element);
+                }
+                Some(format!("[{}]({target})", inner.trim()).into())
             },
         )
         .build();
@@ -150,6 +175,111 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
         .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
         .unwrap_or_default();
     (md, changes)
+}
+
+/// Deeper markup than this is kept as text: the converter walks the tree
+/// recursively, and no show's notes nest so deep.
+const MAX_NESTING: usize = 100;
+
+/// How deep the elements of `html` nest, by their tags (void and
+/// self-closed elements do not count).
+fn nesting_depth(html: &str) -> usize {
+    const VOID: &[&str] = &[
+        "br", "img", "hr", "input", "meta", "link", "source", "wbr", "area", "col", "embed",
+        "param", "track", "base",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        if let Some(close) = tag.strip_prefix('/') {
+            if !close.is_empty() {
+                depth = depth.saturating_sub(1);
+            }
+        } else if tag.starts_with(|c: char| c.is_ascii_alphabetic()) && !tag.ends_with('/') {
+            let name: String = tag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if !VOID.contains(&name.as_str()) {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+        rest = &rest[end.min(rest.len())..];
+    }
+    max
+}
+
+/// Bare URLs in the text of `html` (outside tags and links) as links, so
+/// that Markdown's escapes (`utm\_source`) never cut them short.
+fn link_bare_urls(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_link = 0usize;
+    let mut rest = html;
+    loop {
+        let (text, tail) = match rest.find('<') {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        if in_link == 0 {
+            let mut last = 0;
+            for l in linkify::LinkFinder::new()
+                .kinds(&[linkify::LinkKind::Url])
+                .links(text)
+            {
+                out.push_str(&text[last..l.start()]);
+                out.push_str(&format!(
+                    "<a href=\"{0}\">{0}</a>",
+                    l.as_str().replace('"', "&quot;")
+                ));
+                last = l.end();
+            }
+            out.push_str(&text[last..]);
+        } else {
+            out.push_str(text);
+        }
+        if tail.is_empty() {
+            return out;
+        }
+        let end = tail.find('>').map_or(tail.len(), |e| e + 1);
+        let tag = tail[..end].to_ascii_lowercase();
+        if tag.starts_with("<a ") || tag.starts_with("<a>") {
+            in_link += 1;
+        } else if tag.starts_with("</a") {
+            in_link = in_link.saturating_sub(1);
+        }
+        out.push_str(&tail[..end]);
+        rest = &tail[end..];
+    }
+}
+
+/// Markdown with each image (`![alt](src)`) replaced by its alt text.
+fn images_as_alt(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut rest = md;
+    while let Some(i) = rest.find("![") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after
+            .find("](")
+            .and_then(|a| after[a..].find(')').map(|c| (a, a + c)))
+        {
+            Some((alt_end, close)) => {
+                out.push_str(&after[..alt_end]);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str("![");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn demote_h1(html: &str) -> String {

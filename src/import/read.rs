@@ -106,11 +106,29 @@ pub(crate) fn read(xml: &str, inv: &Inventory) -> Result<SourceFeed, String> {
         left
     };
     feed.channel.left = names(&inv.channel, CHANNEL_KNOWN);
+    // The two readings are paired item by item: they must see the same items.
+    if feed.items.len() != inv.items.len() {
+        return Err(format!(
+            "it holds {} items where the feed's channel has {}: some are outside the channel",
+            inv.items.len(),
+            feed.items.len()
+        ));
+    }
+    let atom = is_atom(xml);
     for (item, shape) in feed.items.iter_mut().zip(&inv.items) {
         item.offset = shape.offset;
         item.left = names(shape, ITEM_KNOWN);
         if shape.enclosures.len() > 1 || item.enclosures.is_empty() {
             item.enclosures = shape.enclosures.clone();
+        }
+        item.itunes_title = shape.itunes_title.clone();
+        // atom_syndication dates an entry without a date 1970.
+        let dated = shape
+            .children
+            .iter()
+            .any(|c| c == "published" || c == "updated");
+        if atom && !dated {
+            item.pub_date = None;
         }
     }
     Ok(feed)
@@ -150,6 +168,7 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
     let mut channel = SourceChannel {
         title: ch.title().to_string(),
         description: ch.description().to_string(),
+        summary: it.and_then(|i| i.summary()).map(str::to_string),
         link: some(ch.link()),
         self_url: self_link(&ch),
         language: ch.language().and_then(some),
@@ -252,6 +271,7 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
             let x = item.extensions();
             SourceItem {
                 offset: 0,
+                itunes_title: None,
                 title: item.title().map(str::to_string),
                 guid: item.guid().map(|g| g.value().trim().to_string()),
                 pub_date: item.pub_date().and_then(some),
@@ -338,11 +358,20 @@ fn plain(map: &ExtensionMap, prefix: &str, name: &str) -> Option<String> {
     map.get(prefix)?.get(name)?.first()?.value().and_then(some)
 }
 
+/// The prefix a namespace is bound to; of several, the usual one.
 fn prefix_of(namespaces: &BTreeMap<String, String>, uris: &[&str]) -> Option<String> {
-    namespaces
+    let bound: Vec<&String> = namespaces
         .iter()
-        .find(|(_, uri)| uris.contains(&uri.trim_end_matches('/')) || uris.contains(&uri.as_str()))
-        .map(|(p, _)| p.clone())
+        .filter(|(_, uri)| {
+            uris.contains(&uri.trim_end_matches('/')) || uris.contains(&uri.as_str())
+        })
+        .map(|(p, _)| p)
+        .collect();
+    bound
+        .iter()
+        .find(|p| ["podcast", "itunes", "atom"].contains(&p.as_str()))
+        .or(bound.first())
+        .map(|p| p.to_string())
 }
 
 /// `podcast:location`: its name, `geo` and `osm`.

@@ -24,6 +24,21 @@ pub(crate) struct Repair {
 }
 
 impl Repaired {
+    /// Replaces `range` of `xml` with `with`, keeping the offsets after it
+    /// pointing where they did in `original`.
+    fn splice(&mut self, range: Range<usize>, with: &str) {
+        let original_end = self.original_offset(range.end);
+        let grow = with.len() as isize - range.len() as isize;
+        for anchor in &mut self.anchors {
+            if anchor.0 >= range.end {
+                anchor.0 = (anchor.0 as isize + grow) as usize;
+            }
+        }
+        self.xml.replace_range(range.clone(), with);
+        self.anchors.push((range.start + with.len(), original_end));
+        self.anchors.sort();
+    }
+
     /// The offset in `original` of offset `at` in `xml`.
     pub(crate) fn original_offset(&self, at: usize) -> usize {
         let i = self.anchors.partition_point(|&(x, _)| x <= at);
@@ -98,12 +113,77 @@ pub(crate) fn repair(bytes: &[u8]) -> Repaired {
         i = at + len;
     }
     xml.push_str(&body[rest..]);
-    Repaired {
+    let mut repaired = Repaired {
         original,
         xml,
         anchors,
         repairs,
+    };
+    itunes_namespace(&mut repaired);
+    repaired
+}
+
+const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+
+/// Apps take `itunes:` elements whatever URI (https, another case) the
+/// prefix is bound to, or none; the rss crate only by the real one.
+fn itunes_namespace(r: &mut Repaired) {
+    let Some(root) = root_tag(&r.xml) else {
+        return;
+    };
+    let tag = &r.xml[root.clone()];
+    let key = "xmlns:itunes=";
+    match tag.find(key) {
+        Some(k) => {
+            let value_at = root.start + k + key.len() + 1;
+            let Some(len) = r.xml[value_at..].find(['"', '\'']) else {
+                return;
+            };
+            let value = r.xml[value_at..value_at + len].to_string();
+            let lower = value.to_ascii_lowercase();
+            if value != ITUNES_NS && lower.contains("itunes.com/dtds/podcast-1.0.dtd") {
+                let at = r.original_offset(value_at);
+                r.splice(value_at..value_at + len, ITUNES_NS);
+                r.repairs.push(Repair {
+                    at: at..at + len,
+                    message: format!("the itunes namespace is written `{value}`; it is read as `{ITUNES_NS}`, as apps read it"),
+                });
+            }
+        }
+        None if r.xml.contains("<itunes:") => {
+            let name_end = root.start
+                + 1
+                + tag[1..]
+                    .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                    .unwrap_or(tag.len() - 1);
+            let at = r.original_offset(root.start);
+            r.splice(
+                name_end..name_end,
+                &format!(" xmlns:itunes=\"{ITUNES_NS}\""),
+            );
+            r.repairs.push(Repair {
+                at: at..at + (name_end - root.start),
+                message: "the feed uses `itunes:` elements without declaring their namespace; they are read as the itunes namespace, as apps read them".into(),
+            });
+        }
+        None => {}
     }
+}
+
+/// The root element's start tag in `xml`.
+fn root_tag(xml: &str) -> Option<Range<usize>> {
+    let mut from = 0;
+    while let Some(i) = xml[from..].find('<') {
+        let at = from + i;
+        let next = xml[at + 1..].chars().next()?;
+        if next == '?' || next == '!' {
+            from = at + 1;
+            continue;
+        }
+        let end = xml[at..].find('>')?;
+        return Some(at..at + end + 1);
+    }
+    None
 }
 
 /// The text of `bytes`, and a note when the declared encoding was not the
@@ -303,6 +383,27 @@ mod tests {
         let r = repair(&latin);
         assert!(r.xml.contains("<t>é\u{2019}</t>"), "{}", r.xml);
         assert!(r.repairs[0].message.contains("windows-1252"));
+    }
+
+    #[test]
+    fn an_itunes_namespace_written_otherwise_or_not_at_all_is_read_as_itunes() {
+        let r = repair(b"<rss xmlns:itunes=\"https://www.itunes.com/dtds/podcast-1.0.dtd\"><c>&nbsp;</c></rss>");
+        assert_eq!(
+            r.xml,
+            "<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><c>&#xA0;</c></rss>"
+        );
+        let c = r.xml.find("<c>").unwrap();
+        assert_eq!(r.original_offset(c), r.original.find("<c>").unwrap());
+        let r = repair(
+            b"<?xml version=\"1.0\"?><rss version=\"2.0\"><itunes:author>a</itunes:author></rss>",
+        );
+        assert!(r.xml.starts_with("<?xml version=\"1.0\"?><rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" version=\"2.0\">"), "{}", r.xml);
+        let a = r.xml.find("<itunes:author>").unwrap();
+        assert_eq!(
+            r.original_offset(a),
+            r.original.find("<itunes:author>").unwrap()
+        );
+        assert_eq!(r.repairs.len(), 1);
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub(crate) struct SourceChannel {
     pub title: String,
     /// HTML or text, as the feed holds it.
     pub description: String,
+    /// `itunes:summary`, for a feed without a description.
+    pub summary: Option<String>,
     pub link: Option<String>,
     /// `atom:link rel="self"`.
     pub self_url: Option<String>,
@@ -61,6 +63,8 @@ pub(crate) struct SourceItem {
     /// Where the item starts in the feed's repaired text.
     pub offset: usize,
     pub title: Option<String>,
+    /// `itunes:title`, which Apple shows instead of the title.
+    pub itunes_title: Option<String>,
     pub guid: Option<String>,
     pub pub_date: Option<String>,
     pub enclosures: Vec<SourceEnclosure>,

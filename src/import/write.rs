@@ -52,6 +52,7 @@ pub(crate) fn write(
 ) -> Result<(Vec<PathBuf>, Option<PathBuf>), Error> {
     let made_dir = !dir.exists();
     fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
+    sweep_stale_stages(dir);
     let stage = dir.join(format!(".feedgen-import.{}", std::process::id()));
     let result = stage_files(&stage, show).and_then(|names| commit(dir, &stage, &names, force));
     let _ = fs::remove_dir_all(&stage);
@@ -66,6 +67,26 @@ pub(crate) fn write(
             .map(|e| dir.join("episodes").join(format!("{}.md", e.stem))),
     );
     Ok((written, backup))
+}
+
+/// Removes the stages of imports that were killed: their process is gone.
+/// Only where /proc tells which processes run.
+fn sweep_stale_stages(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(".feedgen-import.") else {
+            continue;
+        };
+        if pid.bytes().all(|b| b.is_ascii_digit()) && !Path::new("/proc").join(pid).exists() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Error> {

@@ -250,7 +250,11 @@ impl<'t> EventParser<'t, '_> {
     ) {
         let dest_span = self.narrow(&r, &dest);
         let url = self.judge_link(&dest, dest_span);
-        let kept = url.is_some();
+        // An image becomes a link to it, but not inside a link (a linked
+        // badge): a link cannot hold a link, so its alt text is the outer
+        // link's text.
+        let in_link = image && self.link_stack.iter().any(|f| f.kept);
+        let kept = url.is_some() && !in_link;
         let url = url.unwrap_or_default();
         if kept {
             // Most links are kept as written: the event then borrows the file.
