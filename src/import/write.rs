@@ -7,6 +7,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::convert::{self, Converted};
 use crate::publish::ledger::{Entry, Ledger};
 use crate::Error;
@@ -96,9 +98,11 @@ fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Erro
         &stage.join("podcast.toml"),
         &show.config.text(&show.comments),
     )?;
-    for ep in &show.episodes {
-        put(&episodes.join(format!("{}.md", ep.stem)), &ep.text())?;
-    }
+    // Each file is synced before the rename; the syncs wait on the disk,
+    // so they wait side by side.
+    show.episodes
+        .par_iter()
+        .try_for_each(|ep| put(&episodes.join(format!("{}.md", ep.stem)), &ep.text()))?;
     let entries = convert::ledger(&show.episodes)
         .into_iter()
         .map(|(key, (guid, enclosure, first_published))| {
