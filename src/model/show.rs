@@ -284,7 +284,7 @@ impl Show {
 }
 
 /// What a path segment cannot hold as written: WHATWG's path percent-encode
-/// set, `/` and `%` (a segment's own), and the characters that are unsafe in
+/// set, `/` and `%` (a segment's own), and the characters that are not safe in
 /// markup or that some servers read specially (quotes, `\`, `|`, `^`, `[`, `]`).
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')

@@ -14,6 +14,7 @@
 mod dates;
 mod header;
 pub(crate) mod links;
+mod note_links;
 mod notes;
 mod scan;
 mod sections;
