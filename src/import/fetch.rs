@@ -6,12 +6,13 @@
 //! redirects. Every failure is one line for the user.
 
 use std::error::Error as _;
-use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::Path;
 use std::time::Duration;
 
 use url::Url;
+
+use crate::input::regular_file::{read_capped, size_text, Refused};
 
 /// How much an import may read, and for how long.
 #[derive(Debug, Clone)]
@@ -264,99 +265,34 @@ fn is_timeout(e: &io::Error) -> bool {
 
 fn read_file(source: &str, limits: &Limits) -> Result<Fetched, String> {
     let shown = one_line(source);
-    let fail = |why: String| format!("cannot read {shown}: {why}");
-    let path = Path::new(source);
-    // Metadata first: opening a FIFO would block until a writer comes, and a
-    // device may never end.
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(fail(match fs::read_link(path) {
-                Ok(to) => format!(
-                    "it is a symlink to {}, which does not exist",
-                    one_line(&to.to_string_lossy())
-                ),
-                Err(_) => "there is no such file".to_owned(),
-            }));
+    let why = match read_capped(Path::new(source), limits.max_bytes) {
+        Ok(Some(bytes)) => {
+            return Ok(Fetched {
+                bytes,
+                name: source.to_owned(),
+                content_type: None,
+                url: None,
+            })
         }
-        Err(e) => return Err(fail(e.to_string())),
-    };
-    if !meta.is_file() {
-        return Err(fail(not_a_file(&meta)));
-    }
-    let too_large = || {
-        fail(format!(
+        Ok(None) => "there is no such file".to_owned(),
+        Err(Refused::NotRegular(what)) => format!("it is {what}, not a feed file"),
+        Err(Refused::Dangling(to)) => format!(
+            "it is a symlink to {}, which does not exist",
+            one_line(&to.to_string_lossy())
+        ),
+        Err(Refused::TooLarge(max)) => format!(
             "it is larger than {}, the most feedgen imports",
-            size_text(limits.max_bytes)
-        ))
+            size_text(max)
+        ),
+        Err(Refused::Io(e)) => e.to_string(),
     };
-    if meta.len() > limits.max_bytes {
-        return Err(too_large());
-    }
-    let file = File::open(path).map_err(|e| fail(e.to_string()))?;
-    // The path may have been replaced since it was looked at.
-    match file.metadata() {
-        Ok(m) if m.is_file() => {}
-        Ok(m) => return Err(fail(not_a_file(&m))),
-        Err(e) => return Err(fail(e.to_string())),
-    }
-    let mut bytes = Vec::with_capacity(prealloc(meta.len(), limits.max_bytes));
-    // The file may grow while it is read: the cap holds anyway.
-    file.take(limits.max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(e.to_string()))?;
-    if bytes.len() as u64 > limits.max_bytes {
-        return Err(too_large());
-    }
-    Ok(Fetched {
-        bytes,
-        name: source.to_owned(),
-        content_type: None,
-        url: None,
-    })
-}
-
-/// "it is a folder, not a feed file", for anything but a regular file.
-fn not_a_file(meta: &fs::Metadata) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        let what = if t.is_fifo() {
-            Some("a named pipe (FIFO)")
-        } else if t.is_char_device() || t.is_block_device() {
-            Some("a device")
-        } else if t.is_socket() {
-            Some("a socket")
-        } else {
-            None
-        };
-        if let Some(what) = what {
-            return format!("it is {what}, not a feed file");
-        }
-    }
-    if meta.is_dir() {
-        "it is a folder, not a feed file".to_owned()
-    } else {
-        "it is not a regular file, so not a feed file".to_owned()
-    }
+    Err(format!("cannot read {shown}: {why}"))
 }
 
 /// A first buffer for `len` bytes, never more than the cap or 8 MiB: a
 /// length is only announced, what arrives may be less.
 fn prealloc(len: u64, max: u64) -> usize {
     usize::try_from(len.min(max).min(8 << 20)).unwrap_or(0)
-}
-
-/// `max` in the largest whole unit, for a message.
-fn size_text(max: u64) -> String {
-    match max {
-        m if m >= 1 << 30 && m % (1 << 30) == 0 => format!("{} GiB", m >> 30),
-        m if m >= 1 << 20 && m % (1 << 20) == 0 => format!("{} MiB", m >> 20),
-        m if m >= 1 << 10 && m % (1 << 10) == 0 => format!("{} KiB", m >> 10),
-        1 => "1 byte".to_owned(),
-        m => format!("{m} bytes"),
-    }
 }
 
 fn duration_text(d: Duration) -> String {

@@ -1,3 +1,4 @@
+use std::fs;
 use std::io::{Read, Write};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex};
