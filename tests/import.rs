@@ -562,3 +562,19 @@ fn an_atom_entry_without_a_date_is_a_draft_not_1970() {
         "{lock}"
     );
 }
+
+#[test]
+fn the_stage_of_a_killed_import_is_swept_and_a_running_one_s_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".feedgen-import.12345-0");
+    std::fs::create_dir_all(stale.join("episodes")).unwrap();
+    std::fs::write(stale.join("episodes/001.md"), "left by a killed import").unwrap();
+    let running = dir.path().join(".feedgen-import.99999-0");
+    std::fs::create_dir(&running).unwrap();
+    let held = std::fs::File::open(&running).unwrap();
+    held.lock().unwrap();
+    let i = import(&options(&fixture("anchor.xml"), dir.path())).unwrap();
+    assert_eq!(i.episodes, 4);
+    assert!(!stale.exists(), "the killed import's stage stays");
+    assert!(running.exists(), "a running import's stage was removed");
+}

@@ -11,9 +11,14 @@ use rayon::prelude::*;
 
 use super::convert::{self, Converted};
 use crate::publish::ledger::{Entry, Ledger};
+use crate::publish::lock::{lock_dir, try_lock_dir, DirLock};
+use crate::publish::staging::unique_suffix;
 use crate::Error;
 
 const SHOW_FILES: [&str; 3] = ["podcast.toml", "feedgen.lock", "episodes"];
+
+/// The name of a staging folder starts so.
+const STAGE: &str = ".feedgen-import.";
 
 /// Usage error when `dir` already holds a show and `force` is off.
 pub(crate) fn refuse_existing(dir: &Path, force: bool) -> Result<(), Error> {
@@ -54,10 +59,10 @@ pub(crate) fn write(
 ) -> Result<(Vec<PathBuf>, Option<PathBuf>), Error> {
     let made_dir = !dir.exists();
     fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-    sweep_stale_stages(dir);
-    let stage = dir.join(format!(".feedgen-import.{}", std::process::id()));
+    let (stage, lock) = open_stage(dir)?;
     let result = stage_files(&stage, show).and_then(|names| commit(dir, &stage, &names, force));
     let _ = fs::remove_dir_all(&stage);
+    drop(lock);
     if result.is_err() && made_dir {
         let _ = fs::remove_dir(dir);
     }
@@ -71,24 +76,24 @@ pub(crate) fn write(
     Ok((written, backup))
 }
 
-/// Removes the stages of imports that were killed: their process is gone.
-/// Only where /proc tells which processes run.
-fn sweep_stale_stages(dir: &Path) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix(".feedgen-import.") else {
-            continue;
-        };
-        if pid.bytes().all(|b| b.is_ascii_digit()) && !Path::new("/proc").join(pid).exists() {
-            let _ = fs::remove_dir_all(e.path());
+/// A new staging folder in `dir`, locked while this import runs. Stages
+/// whose lock is free belong to imports that were killed: they go, as build
+/// sweeps its own. The folder's lock makes sweeping and making one step.
+fn open_stage(dir: &Path) -> Result<(PathBuf, DirLock), Error> {
+    let _guard = lock_dir(dir).map_err(|e| write_error(dir, e))?;
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let stale = e.file_name().to_string_lossy().starts_with(STAGE)
+                && matches!(try_lock_dir(&e.path()), Ok(Some(_)));
+            if stale {
+                let _ = fs::remove_dir_all(e.path());
+            }
         }
     }
+    let stage = dir.join(format!("{STAGE}{}", unique_suffix()));
+    fs::create_dir(&stage).map_err(|e| write_error(&stage, e))?;
+    let lock = lock_dir(&stage).map_err(|e| write_error(&stage, e))?;
+    Ok((stage, lock))
 }
 
 fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Error> {

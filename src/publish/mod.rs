@@ -5,11 +5,11 @@
 //! what was written ([`staging`], [`manifest`]): all of them or none.
 
 pub(crate) mod ledger;
-mod lock;
+pub(crate) mod lock;
 mod manifest;
 mod out_dir;
 mod pages;
-mod staging;
+pub(crate) mod staging;
 pub(crate) mod verify;
 
 use std::fs;
