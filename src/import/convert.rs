@@ -317,10 +317,6 @@ fn episode(
                 out.push(Rule::ImportChanged, at, "the notes' markup is nested too deep to convert; their text is kept, without its markup");
                 summary.converted("notes markup");
             }
-            if changes.image_links > 0 {
-                out.push(Rule::ImportChanged, at, format!("{} image(s) inside a link: the link is kept, with the image's alt text as its text (feedgen publishes images as links, and a link cannot hold a link)", changes.image_links));
-                summary.converted("image in a link");
-            }
             for href in &changes.dropped {
                 out.push(Rule::ImportChanged, at, format!("the link `{href}` in the notes is kept as its text: feedgen publishes only http, https and mailto links"));
                 summary.converted("notes link");

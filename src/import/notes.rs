@@ -70,8 +70,6 @@ pub(crate) fn plain_text(html: &str) -> String {
 pub(crate) struct LinkChanges {
     pub resolved: Vec<String>,
     pub dropped: Vec<String>,
-    /// Links around an image, which keep the image's alt text as theirs.
-    pub image_links: usize,
     /// Markup nested too deep to convert: the notes were kept as text.
     pub flattened: bool,
 }
@@ -81,8 +79,7 @@ pub(crate) struct LinkChanges {
 pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, LinkChanges) {
     let deep = looks_like_html(notes) && nesting_depth(notes) > MAX_NESTING;
     let html = if looks_like_html(notes) && !deep {
-        // A level-1 heading would read as the episode's own heading.
-        link_bare_urls(&demote_h1(notes))
+        link_bare_urls(notes)
     } else {
         let text = if deep {
             plain_text(notes)
@@ -113,6 +110,11 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
         .skip_tags(vec![
             "script", "style", "iframe", "object", "embed", "form", "noscript", "svg", "head",
         ])
+        // A level-1 heading would read as the episode's own heading.
+        .add_handler(vec!["h1"], |handlers: &dyn Handlers, element: Element| {
+            let text = handlers.walk_children(element.node).content;
+            Some(format!("\n\n## {}\n\n", text.trim()).into())
+        })
         .add_handler(
             vec!["a"],
             move |handlers: &dyn Handlers, element: Element| {
@@ -124,7 +126,6 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
                 let Some(href) = href else {
                     return handlers.fallback(element);
                 };
-                let inner = handlers.walk_children(element.node).content;
                 let mut changes = seen.lock().unwrap_or_else(|e| e.into_inner());
                 let target = match url::Url::parse(&href) {
                     Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => {
@@ -139,26 +140,18 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
                         _ => None,
                     },
                 };
+                drop(changes);
                 let Some(target) = target else {
-                    changes.dropped.push(href);
-                    return Some(images_as_alt(&inner).into());
+                    seen.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .dropped
+                        .push(href);
+                    return Some(handlers.walk_children(element.node));
                 };
-                // An image inside a link would be a link inside a link once
-                // feedgen publishes images as links: the link keeps the alt.
-                if inner.contains("![") {
-                    changes.image_links += 1;
-                    let text = images_as_alt(&inner);
-                    let text = if text.trim().is_empty() {
-                        target.clone()
-                    } else {
-                        text
-                    };
-                    return Some(format!("[{}]({target})", text.trim()).into());
-                }
                 if target == href {
-                    drop(changes);
                     return handlers.fallback(element);
                 }
+                let inner = handlers.walk_children(element.node).content;
                 Some(format!("[{}]({target})", inner.trim()).into())
             },
         )
@@ -255,58 +248,6 @@ fn link_bare_urls(html: &str) -> String {
         out.push_str(&tail[..end]);
         rest = &tail[end..];
     }
-}
-
-/// Markdown with each image (`![alt](src)`) replaced by its alt text.
-fn images_as_alt(md: &str) -> String {
-    let mut out = String::with_capacity(md.len());
-    let mut rest = md;
-    while let Some(i) = rest.find("![") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 2..];
-        match after
-            .find("](")
-            .and_then(|a| after[a..].find(')').map(|c| (a, a + c)))
-        {
-            Some((alt_end, close)) => {
-                out.push_str(&after[..alt_end]);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push_str("![");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-fn demote_h1(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let lower: String = rest
-            .chars()
-            .take(4)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if lower.starts_with("<h1") && !lower[3..].starts_with(|c: char| c.is_ascii_alphanumeric())
-        {
-            out.push_str("<h2");
-            rest = &rest[3..];
-        } else if lower.starts_with("</h1") {
-            out.push_str("</h2");
-            rest = &rest[4..];
-        } else {
-            out.push('<');
-            rest = &rest[1..];
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
