@@ -166,50 +166,13 @@ pub(super) fn channel(
             "podcast:locked names no owner, which feedgen needs; it is left out",
         );
     }
-    p.funding = ch
-        .funding
-        .iter()
-        .map(|(url, text)| Funding {
-            url: url.clone(),
-            text: text.clone(),
-        })
-        .collect();
+    p.funding = ch.funding.clone();
     p.medium = ch.medium.as_ref().map(|m| m.trim().to_ascii_lowercase());
-    p.license = ch.license.as_ref().map(|(name, url)| License {
-        name: name.clone(),
-        url: url.clone(),
-    });
-    p.location = ch
-        .location
-        .clone()
-        .map(|(name, geo, osm)| Location { name, geo, osm });
-    p.txt = ch
-        .txt
-        .iter()
-        .map(|(purpose, value)| Txt {
-            purpose: purpose.clone(),
-            value: value.clone(),
-        })
-        .collect();
-    p.update_frequency = ch
-        .update_frequency
-        .clone()
-        .and_then(|(rrule, text, complete)| {
-            (!rrule.is_empty()).then_some(UpdateFrequency {
-                rrule,
-                text,
-                complete,
-            })
-        });
-    p.podroll = ch
-        .podroll
-        .iter()
-        .map(|(feed_guid, feed_url, title)| RemoteItem {
-            feed_guid: feed_guid.clone(),
-            feed_url: feed_url.clone(),
-            title: title.clone(),
-        })
-        .collect();
+    p.license = ch.license.clone();
+    p.location = ch.location.clone();
+    p.txt = ch.txt.clone();
+    p.update_frequency = ch.update_frequency.clone();
+    p.podroll = ch.podroll.clone();
     p.block = ch.block.as_deref().map(yes);
     p.complete = ch.complete.as_deref().map(yes);
     if let Some(url) = &ch.new_feed_url {

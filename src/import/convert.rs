@@ -247,14 +247,8 @@ fn episode(
         .chapters
         .as_deref()
         .and_then(|u| absolute(u, page, "chapters", at, out));
-    front.location = item
-        .location
-        .clone()
-        .map(|(name, geo, osm)| Location { name, geo, osm });
-    front.license = item
-        .license
-        .clone()
-        .map(|(name, url)| License { name, url });
+    front.location = item.location.clone();
+    front.license = item.license.clone();
     for (start, duration, title) in &item.soundbites {
         match (start.trim().parse::<f64>(), duration.trim().parse::<f64>()) {
             (Ok(start), Ok(duration)) => front.soundbites.push(Soundbite {

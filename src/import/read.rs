@@ -8,6 +8,7 @@ use rss::extension::{Extension, ExtensionMap};
 
 use super::inventory::{Inventory, Shape};
 use super::source::{SourceChannel, SourceEnclosure, SourceFeed, SourceItem, SourcePerson};
+use crate::model::{Funding, License, Location, RemoteItem, Txt, UpdateFrequency};
 
 const PODCAST_NS: [&str; 2] = [
     "https://podcastindex.org/namespace/1.0",
@@ -212,32 +213,30 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
             .iter()
             .filter_map(|e| {
                 let url = e.attrs().get("url")?.trim().to_string();
-                Some((url, e.value().unwrap_or("").trim().to_string()))
+                let text = e.value().unwrap_or("").trim().to_string();
+                Some(Funding { url, text })
             })
             .collect(),
-        license: first(ch.extensions(), "license").map(|e| {
-            (
-                e.value().unwrap_or("").trim().to_string(),
-                e.attrs().get("url").cloned(),
-            )
-        }),
+        license: first(ch.extensions(), "license").map(|e| license(&e)),
         medium: first(ch.extensions(), "medium").and_then(|e| e.value().and_then(some)),
         persons: ext(ch.extensions(), "person").iter().map(person).collect(),
         location: first(ch.extensions(), "location").and_then(|e| location(&e)),
-        update_frequency: first(ch.extensions(), "updateFrequency").map(|e| {
-            (
-                e.attrs().get("rrule").cloned().unwrap_or_default(),
-                e.value().unwrap_or("").trim().to_string(),
-                e.attrs().get("complete").map(|c| c.trim() == "true"),
-            )
+        update_frequency: first(ch.extensions(), "updateFrequency").and_then(|e| {
+            Some(UpdateFrequency {
+                rrule: e
+                    .attrs()
+                    .get("rrule")
+                    .filter(|r| !r.trim().is_empty())?
+                    .clone(),
+                text: e.value().unwrap_or("").trim().to_string(),
+                complete: e.attrs().get("complete").map(|c| c.trim() == "true"),
+            })
         }),
         txt: ext(ch.extensions(), "txt")
             .iter()
-            .map(|e| {
-                (
-                    e.attrs().get("purpose").cloned(),
-                    e.value().unwrap_or("").trim().to_string(),
-                )
+            .map(|e| Txt {
+                purpose: e.attrs().get("purpose").cloned(),
+                value: e.value().unwrap_or("").trim().to_string(),
             })
             .collect(),
         podroll: first(ch.extensions(), "podroll")
@@ -247,7 +246,11 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
                     .iter()
                     .filter_map(|r| {
                         let a = |k: &str| r.attrs().get(k).cloned();
-                        Some((a("feedGuid")?, a("feedUrl"), a("title")))
+                        Some(RemoteItem {
+                            feed_guid: a("feedGuid")?,
+                            feed_url: a("feedUrl"),
+                            title: a("title"),
+                        })
                     })
                     .collect()
             })
@@ -318,12 +321,7 @@ fn rss(xml: &str) -> Result<SourceFeed, String> {
                     })
                     .collect(),
                 location: first(x, "location").and_then(|e| location(&e)),
-                license: first(x, "license").map(|e| {
-                    (
-                        e.value().unwrap_or("").trim().to_string(),
-                        e.attrs().get("url").cloned(),
-                    )
-                }),
+                license: first(x, "license").map(|e| license(&e)),
                 left: vec![],
             }
         })
@@ -374,14 +372,21 @@ fn prefix_of(namespaces: &BTreeMap<String, String>, uris: &[&str]) -> Option<Str
         .map(|p| p.to_string())
 }
 
+/// `podcast:license`: its name and `url`.
+fn license(e: &Extension) -> License {
+    License {
+        name: e.value().unwrap_or("").trim().to_string(),
+        url: e.attrs().get("url").cloned(),
+    }
+}
+
 /// `podcast:location`: its name, `geo` and `osm`.
-fn location(e: &Extension) -> Option<(String, Option<String>, Option<String>)> {
-    let name = e.value().and_then(some)?;
-    Some((
-        name,
-        e.attrs().get("geo").cloned(),
-        e.attrs().get("osm").cloned(),
-    ))
+fn location(e: &Extension) -> Option<Location> {
+    Some(Location {
+        name: e.value().and_then(some)?,
+        geo: e.attrs().get("geo").cloned(),
+        osm: e.attrs().get("osm").cloned(),
+    })
 }
 
 fn person(e: &Extension) -> SourcePerson {

@@ -1,5 +1,8 @@
 //! What an imported feed says, whichever format it came in: the channel and
-//! its items as strings, before any of it is judged or converted.
+//! its items as strings, before any of it is judged or converted. Values that
+//! podcast.toml and front matter hold as they are come in the model's types.
+
+use crate::model::{Funding, License, Location, RemoteItem, Txt, UpdateFrequency};
 
 /// A feed read by the rss or atom_syndication crate.
 #[derive(Debug, Default)]
@@ -31,17 +34,15 @@ pub(crate) struct SourceChannel {
     pub podcast_guid: Option<String>,
     /// `podcast:locked`: its value (yes/no) and owner.
     pub locked: Option<(String, Option<String>)>,
-    pub funding: Vec<(String, String)>,
-    pub license: Option<(String, Option<String>)>,
+    pub funding: Vec<Funding>,
+    pub license: Option<License>,
     pub medium: Option<String>,
     pub persons: Vec<SourcePerson>,
-    pub location: Option<(String, Option<String>, Option<String>)>,
-    /// `podcast:updateFrequency`: rrule, text, complete.
-    pub update_frequency: Option<(String, String, Option<bool>)>,
-    /// `podcast:txt`: purpose, value.
-    pub txt: Vec<(Option<String>, String)>,
-    /// `podcast:podroll`'s remote items: feed guid, feed URL, title.
-    pub podroll: Vec<(String, Option<String>, Option<String>)>,
+    pub location: Option<Location>,
+    pub update_frequency: Option<UpdateFrequency>,
+    pub txt: Vec<Txt>,
+    /// `podcast:podroll`'s remote items.
+    pub podroll: Vec<RemoteItem>,
     pub new_feed_url: Option<String>,
     pub block: Option<String>,
     pub complete: Option<String>,
@@ -86,8 +87,8 @@ pub(crate) struct SourceItem {
     pub persons: Vec<SourcePerson>,
     /// `podcast:soundbite`: startTime, duration, title.
     pub soundbites: Vec<(String, String, Option<String>)>,
-    pub location: Option<(String, Option<String>, Option<String>)>,
-    pub license: Option<(String, Option<String>)>,
+    pub location: Option<Location>,
+    pub license: Option<License>,
     /// Elements feedgen has no place for, by qualified name.
     pub left: Vec<String>,
 }
