@@ -25,8 +25,16 @@ pub(crate) struct Shape {
 
 #[derive(Debug, Default)]
 pub(crate) struct Inventory {
+    /// The root element's name: `rss` or Atom's `feed` for a feed.
+    pub root: String,
     pub channel: Shape,
     pub items: Vec<Shape>,
+}
+
+impl Inventory {
+    pub(crate) fn is_atom(&self) -> bool {
+        self.root == "feed"
+    }
 }
 
 /// Deeper than this, the feed crates' recursion could overflow the stack;
@@ -86,6 +94,7 @@ pub(crate) fn inventory(xml: &str) -> Result<Inventory, (usize, String)> {
         }
         if depth == 0 {
             atom = name == "feed";
+            inv.root = name.clone();
         }
         let channel_depth = if atom { 0 } else { 1 };
         let in_channel = depth == channel_depth + 1 && (atom || path[1] == "channel");

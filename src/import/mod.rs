@@ -125,7 +125,7 @@ pub fn import(opts: &ImportOptions) -> Result<Imported, Error> {
             .push(Diagnostic::new(Rule::ImportRepaired, r.message.clone()).at(file, r.at.clone()));
     }
     let inventory = match inventory::inventory(&repaired.xml) {
-        Ok(inv) if inv.items.is_empty() && !looks_like_feed(&repaired.xml) => {
+        Ok(inv) if inv.root != "rss" && !inv.is_atom() => {
             let why =
                 "this is not an RSS or Atom feed: its root element is neither <rss> nor <feed>";
             return Ok(unreadable(sources, out, 0, why.into()));
@@ -139,7 +139,7 @@ pub fn import(opts: &ImportOptions) -> Result<Imported, Error> {
         }
     };
     out.channel_offset = inventory.channel.offset;
-    let atom = read::is_atom(&repaired.xml);
+    let atom = inventory.is_atom();
     let feed = match read::read(&repaired.xml, &inventory) {
         Ok(feed) => feed,
         Err(why) => {
@@ -189,8 +189,4 @@ fn unreadable(sources: SourceDb, mut out: Findings, at: usize, why: String) -> I
         episodes: 0,
         backup: None,
     }
-}
-
-fn looks_like_feed(xml: &str) -> bool {
-    read::is_atom(xml) || xml.contains("<rss") || xml.contains("<channel")
 }

@@ -96,7 +96,7 @@ const CHANNEL_KNOWN: &[&str] = &[
 
 /// Reads RSS 2.0 (or Atom, when the root is `feed`).
 pub(crate) fn read(xml: &str, inv: &Inventory) -> Result<SourceFeed, String> {
-    let mut feed = if is_atom(xml) { atom(xml)? } else { rss(xml)? };
+    let mut feed = if inv.is_atom() { atom(xml)? } else { rss(xml)? };
     let names = |shape: &Shape, known: &[&str]| {
         let mut left: Vec<String> = Vec::new();
         for n in &shape.children {
@@ -115,7 +115,7 @@ pub(crate) fn read(xml: &str, inv: &Inventory) -> Result<SourceFeed, String> {
             feed.items.len()
         ));
     }
-    let atom = is_atom(xml);
+    let atom = inv.is_atom();
     for (item, shape) in feed.items.iter_mut().zip(&inv.items) {
         item.offset = shape.offset;
         item.left = names(shape, ITEM_KNOWN);
@@ -133,26 +133,6 @@ pub(crate) fn read(xml: &str, inv: &Inventory) -> Result<SourceFeed, String> {
         }
     }
     Ok(feed)
-}
-
-/// Whether the document's root is Atom's `feed`.
-pub(crate) fn is_atom(xml: &str) -> bool {
-    first_element(xml) == "feed"
-}
-
-fn first_element(xml: &str) -> &str {
-    let mut rest = xml;
-    while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
-        if rest.starts_with('?') || rest.starts_with('!') {
-            continue;
-        }
-        let end = rest
-            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .unwrap_or(rest.len());
-        return &rest[..end];
-    }
-    ""
 }
 
 fn rss(xml: &str) -> Result<SourceFeed, String> {
