@@ -2,7 +2,7 @@
 //! kept as published where feedgen has a place for it, and a finding for
 //! everything kept in another form or left behind.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::dates;
 use super::notes::{self, NotesFrom};
@@ -11,6 +11,7 @@ use super::source::{SourceFeed, SourceItem};
 use super::summary::Summary;
 use super::Findings;
 use crate::diag::Rule;
+use crate::publish::ledger::{Entry, Ledger};
 
 /// What an import produces before anything is written.
 pub(crate) struct Converted {
@@ -61,24 +62,13 @@ pub(crate) fn convert(
                 rule(&mut config, "duplicate-enclosure", "warn");
             }
         }
-        if ep.front.audio.is_none() {
-            rule(&mut config, "missing-enclosure", "warn");
-        } else if ep
-            .front
-            .audio
-            .as_ref()
-            .is_some_and(|a| a.length.is_some() && a.mime.is_some() && a.duration.is_none())
-        {
-            // Without a duration the enclosure is still published; without
-            // a length or type it is not, so that stays an error.
-            no_duration = true;
-        } else if ep
-            .front
-            .audio
-            .as_ref()
-            .is_some_and(|a| a.length.is_none() || a.mime.is_none())
-        {
-            incomplete = true;
+        // Without a duration the enclosure is still published; without a
+        // length or type it is not, so that stays an error.
+        match &ep.front.audio {
+            None => rule(&mut config, "missing-enclosure", "warn"),
+            Some(a) if a.length.is_none() || a.mime.is_none() => incomplete = true,
+            Some(a) if a.duration.is_none() => no_duration = true,
+            Some(_) => {}
         }
         if ep.front.episode.is_none() {
             rule(&mut config, "missing-number", "allow");
@@ -114,11 +104,11 @@ fn numbers(items: &[SourceItem], out: &mut Findings) -> Vec<Option<u32>> {
                 out.push(Rule::ImportLeftOut, item.offset, format!("item {}'s episode number `{raw}` is not a positive whole number; it is left out", i + 1));
                 return None;
             };
-            if let Some(first) = taken.insert(n, i) {
-                taken.insert(n, first);
+            if let Some(&first) = taken.get(&n) {
                 out.push(Rule::ImportDuplicate, item.offset, format!("item {} has the episode number {n} of item {}; it is imported without a number", i + 1, first + 1));
                 return None;
             }
+            taken.insert(n, i);
             Some(n)
         })
         .collect()
@@ -348,7 +338,7 @@ fn episode(
             None => stem.clone(),
         },
         stem,
-        first_published: date.map(|d| d.at.to_rfc3339()),
+        published: date.map(|d| d.at),
         enclosure,
         guid,
         notes,
@@ -561,20 +551,16 @@ pub(super) fn cut(text: &str, max: usize, on_cut: impl FnOnce()) -> String {
 }
 
 /// The ledger seeded with what the feed published.
-pub(crate) fn ledger(
-    episodes: &[EpisodeFile],
-) -> BTreeMap<String, (String, Option<String>, String)> {
-    episodes
-        .iter()
-        .filter_map(|e| {
-            let published = e.first_published.clone()?;
-            // An episode dated in the future is not published yet.
-            let at = chrono::DateTime::parse_from_rfc3339(&published).ok()?;
-            if at > chrono::Utc::now() {
-                return None;
-            }
-            let guid = e.guid.clone()?;
-            Some((e.ledger_key.clone(), (guid, e.enclosure.clone(), published)))
-        })
-        .collect()
+pub(crate) fn ledger(episodes: &[EpisodeFile]) -> Ledger {
+    let published = episodes.iter().filter_map(|e| {
+        // An episode dated in the future is not published yet.
+        let at = e.published.filter(|at| *at <= chrono::Utc::now())?;
+        let entry = Entry {
+            guid: e.guid.clone()?,
+            enclosure: e.enclosure.clone(),
+            first_published: at.to_rfc3339(),
+        };
+        Some((e.ledger_key.clone(), entry))
+    });
+    Ledger::seeded(published.collect())
 }

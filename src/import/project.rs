@@ -152,7 +152,7 @@ pub(crate) struct EpisodeFile {
     pub ledger_key: String,
     pub guid: Option<String>,
     pub enclosure: Option<String>,
-    pub first_published: Option<String>,
+    pub published: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl EpisodeFile {

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::convert::{self, Converted};
-use crate::publish::ledger::{Entry, Ledger};
 use crate::publish::lock::{lock_dir, try_lock_dir, DirLock};
 use crate::publish::staging::unique_suffix;
 use crate::Error;
@@ -108,20 +107,10 @@ fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Erro
     show.episodes
         .par_iter()
         .try_for_each(|ep| put(&episodes.join(format!("{}.md", ep.stem)), &ep.text()))?;
-    let entries = convert::ledger(&show.episodes)
-        .into_iter()
-        .map(|(key, (guid, enclosure, first_published))| {
-            (
-                key,
-                Entry {
-                    guid,
-                    enclosure,
-                    first_published,
-                },
-            )
-        })
-        .collect();
-    put(&stage.join("feedgen.lock"), &Ledger::seeded(entries).text())?;
+    put(
+        &stage.join("feedgen.lock"),
+        &convert::ledger(&show.episodes).text(),
+    )?;
     Ok(SHOW_FILES.to_vec())
 }
 
