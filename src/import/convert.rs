@@ -435,53 +435,37 @@ fn absolute(
     out: &mut Findings,
 ) -> Option<String> {
     let raw = raw.trim();
-    let parsed = match url::Url::parse(raw) {
-        Ok(u) => Ok(u),
-        Err(url::ParseError::RelativeUrlWithoutBase) => match base.map(|b| b.join(raw)) {
-            Some(Ok(u)) => {
-                out.push(
-                    Rule::ImportChanged,
-                    at,
-                    format!("the {what} URL `{raw}` is relative; it is made absolute: {u}"),
-                );
-                return Some(u.to_string());
-            }
-            _ => Err("it is relative, and there is no page to resolve it against".to_string()),
-        },
-        Err(e) => Err(e.to_string()),
+    let left_out = |out: &mut Findings, why: String| {
+        out.push(
+            Rule::ImportLeftOut,
+            at,
+            format!("the {what} URL `{raw}` {why}; it is left out"),
+        );
+        None
     };
-    match parsed {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => {
-            let published = u.to_string();
-            if published != raw {
-                out.push(
-                    Rule::ImportChanged,
-                    at,
-                    format!("the {what} URL `{raw}` is published as `{published}`, as every URL feedgen writes"),
-                );
-            }
-            Some(published)
-        }
-        Ok(u) => {
-            out.push(
-                Rule::ImportLeftOut,
-                at,
-                format!(
-                    "the {what} URL `{raw}` is not http(s) ({}:); it is left out",
-                    u.scheme()
-                ),
-            );
-            None
-        }
-        Err(why) => {
-            out.push(
-                Rule::ImportLeftOut,
-                at,
-                format!("the {what} URL `{raw}` cannot be read ({why}); it is left out"),
-            );
-            None
-        }
+    let r = match super::urls::resolve(raw, base) {
+        Ok(r) => r,
+        Err(why) => return left_out(out, format!("cannot be read ({why})")),
+    };
+    if !matches!(r.url.scheme(), "http" | "https") {
+        return left_out(out, format!("is not http(s) ({}:)", r.url.scheme()));
     }
+    let published = r.url.to_string();
+    let how = match r.relative {
+        true => Some(format!("is relative; it is made absolute: {published}")),
+        false if published != raw => Some(format!(
+            "is published as `{published}`, as every URL feedgen writes"
+        )),
+        false => None,
+    };
+    if let Some(how) = how {
+        out.push(
+            Rule::ImportChanged,
+            at,
+            format!("the {what} URL `{raw}` {how}"),
+        );
+    }
+    Some(published)
 }
 
 /// Seconds from `3723`, `62:03`, `1:02:03` or `01:02:03.500`.

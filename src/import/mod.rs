@@ -21,6 +21,7 @@ mod repair;
 pub(crate) mod sniff;
 mod source;
 mod summary;
+mod urls;
 mod write;
 
 use std::path::PathBuf;

@@ -127,18 +127,14 @@ pub(crate) fn to_markdown(notes: &str, base: Option<&url::Url>) -> (String, Link
                     return handlers.fallback(element);
                 };
                 let mut changes = seen.lock().unwrap_or_else(|e| e.into_inner());
-                let target = match url::Url::parse(&href) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => {
-                        Some(href.clone())
+                let target = match super::urls::resolve(&href, base.as_ref()) {
+                    Ok(r) if !matches!(r.url.scheme(), "http" | "https" | "mailto") => None,
+                    Ok(r) if r.relative => {
+                        changes.resolved.push(href.clone());
+                        Some(r.url.to_string())
                     }
-                    Ok(_) => None,
-                    Err(_) => match base.as_ref().and_then(|b| b.join(&href).ok()) {
-                        Some(abs) if !href.starts_with("//") => {
-                            changes.resolved.push(href.clone());
-                            Some(abs.to_string())
-                        }
-                        _ => None,
-                    },
+                    Ok(_) => Some(href.clone()),
+                    Err(_) => None,
                 };
                 drop(changes);
                 let Some(target) = target else {
