@@ -70,16 +70,6 @@ pub(crate) fn repair(bytes: &[u8]) -> Repaired {
     let mut anchors = vec![(0, lead)];
     let mut rest = lead;
     let body = &original[..];
-    // The text is UTF-8 now, whatever the declaration said; the parsers
-    // must not decode it a second time.
-    if let Some(value) = declared_encoding_span(body, lead) {
-        if !body[value.clone()].eq_ignore_ascii_case("utf-8") {
-            xml.push_str(&body[lead..value.start]);
-            xml.push_str("UTF-8");
-            anchors.push((xml.len(), value.end));
-            rest = value.end;
-        }
-    }
     let mut i = rest;
     while let Some(rel) = memchr::memchr2(b'&', b'<', &body.as_bytes()[i..]) {
         let at = i + rel;
@@ -119,6 +109,13 @@ pub(crate) fn repair(bytes: &[u8]) -> Repaired {
         anchors,
         repairs,
     };
+    // The text is UTF-8 now, whatever the declaration said; the parsers
+    // must not decode it a second time.
+    if let Some(value) = declared_encoding_span(&repaired.xml, 0) {
+        if !repaired.xml[value.clone()].eq_ignore_ascii_case("utf-8") {
+            repaired.splice(value, "UTF-8");
+        }
+    }
     itunes_namespace(&mut repaired);
     repaired
 }
@@ -237,18 +234,12 @@ fn decode(bytes: &[u8]) -> (String, Option<String>) {
 
 /// The `encoding` of the XML declaration, if any.
 fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    let head = &bytes[..bytes.len().min(512)];
-    let head = String::from_utf8_lossy(head);
-    let decl_start = head.find("<?xml")?;
-    let decl = &head[decl_start..decl_start + head[decl_start..].find("?>")?];
-    let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..]
-        .trim_start()
-        .strip_prefix('=')?
-        .trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let value = &rest[1..];
-    Some(value[..value.find(quote)?].to_string())
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+    let lead = head.len()
+        - head
+            .trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
+            .len();
+    declared_encoding_span(&head, lead).map(|value| head[value].to_string())
 }
 
 /// Where the declaration's encoding value is in `text`, when it starts at `lead`.
