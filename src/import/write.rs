@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::convert::{self, Converted};
 use crate::publish::lock::{lock_dir, try_lock_dir, DirLock};
-use crate::publish::staging::unique_suffix;
+use crate::publish::staging::{sync_dir, unique_suffix};
 use crate::Error;
 
 const SHOW_FILES: [&str; 3] = ["podcast.toml", "feedgen.lock", "episodes"];
@@ -59,7 +59,7 @@ pub(crate) fn write(
     let made_dir = !dir.exists();
     fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
     let (stage, lock) = open_stage(dir)?;
-    let result = stage_files(&stage, show).and_then(|names| commit(dir, &stage, &names, force));
+    let result = stage_files(&stage, show).and_then(|()| commit(dir, &stage, force));
     let _ = fs::remove_dir_all(&stage);
     drop(lock);
     if result.is_err() && made_dir {
@@ -95,7 +95,7 @@ fn open_stage(dir: &Path) -> Result<(PathBuf, DirLock), Error> {
     Ok((stage, lock))
 }
 
-fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Error> {
+fn stage_files(stage: &Path, show: &Converted) -> Result<(), Error> {
     let episodes = stage.join("episodes");
     fs::create_dir_all(&episodes).map_err(|e| write_error(&episodes, e))?;
     put(
@@ -111,7 +111,8 @@ fn stage_files(stage: &Path, show: &Converted) -> Result<Vec<&'static str>, Erro
         &stage.join("feedgen.lock"),
         &convert::ledger(&show.episodes).text(),
     )?;
-    Ok(SHOW_FILES.to_vec())
+    sync_dir(&episodes);
+    Ok(())
 }
 
 fn put(path: &Path, text: &str) -> Result<(), Error> {
@@ -125,7 +126,7 @@ fn put(path: &Path, text: &str) -> Result<(), Error> {
 
 /// Moves the staged files into `dir`, the existing show aside first when
 /// forced. Undoes every move when one fails.
-fn commit(dir: &Path, stage: &Path, names: &[&str], force: bool) -> Result<Option<PathBuf>, Error> {
+fn commit(dir: &Path, stage: &Path, force: bool) -> Result<Option<PathBuf>, Error> {
     let present = existing(dir);
     let backup = if force && !present.is_empty() {
         let b = dir.join(format!(
@@ -149,7 +150,7 @@ fn commit(dir: &Path, stage: &Path, names: &[&str], force: bool) -> Result<Optio
                 step(dir.join(name), b.join(name))?;
             }
         }
-        for name in names {
+        for name in SHOW_FILES {
             let target = dir.join(name);
             // An empty episodes folder is replaced, never merged into.
             if target.is_dir() {
@@ -160,7 +161,11 @@ fn commit(dir: &Path, stage: &Path, names: &[&str], force: bool) -> Result<Optio
         Ok(())
     };
     match run() {
-        Ok(()) => Ok(backup),
+        Ok(()) => {
+            // The renames survive a crash once the folder is synced.
+            sync_dir(dir);
+            Ok(backup)
+        }
         Err(e) => {
             for (from, to) in done.into_iter().rev() {
                 let _ = fs::rename(&to, &from);
